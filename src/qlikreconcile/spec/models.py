@@ -1,0 +1,171 @@
+"""Pydantic models of the desired state, as validated from `desired/`.
+
+These are the *validated, rendered* shapes the rest of qlikreconcile consumes: every jinja2 value
+has been rendered, every `{env: NAME}` is a :class:`SecretRef`, every template reference resolved.
+All models are frozen and reject unknown keys, so a typo in YAML is an error, never ignored.
+
+The on-disk format these come from is documented in `docs/spec.md`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+REGIONS: dict[str, str] = {
+    "us": "us-east-1",
+    "eu": "eu-west-1",
+    "de": "eu-central-1",
+    "uk": "eu-west-2",
+    "fr": "eu-west-3",
+    "jp": "ap-northeast-1",
+    "sg": "ap-southeast-1",
+    "ap": "ap-southeast-2",
+    "in": "ap-south-1",
+    "il": "il-central-1",
+    "ae": "me-central-1",
+}
+"""Region codes used in Qlik Cloud host names, with the AWS region each one runs in."""
+
+HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+TENANT_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+SPACE_NAME_RE = re.compile(r'^[^"*?<>/|\\:]{1,256}$')
+
+Region = Literal["us", "eu", "de", "uk", "fr", "jp", "sg", "ap", "in", "il", "ae"]
+SpaceType = Literal["shared", "managed", "data"]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SecretRef(_Frozen):
+    """A reference to a secret held in an environment variable, written `{env: NAME}` in YAML.
+
+    Only the variable *name* lives in the desired state; the value is read at apply time
+    (see `spec.secrets`) into a `pydantic.SecretStr` and never rendered.
+    """
+
+    env: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class SourceTenant(_Frozen):
+    """The vendor's source tenant, where template apps are built and releases exported from."""
+
+    hostname: str
+    region: Region
+
+
+class TargetSettings(_Frozen):
+    """Default target of this fleet when neither `--target` nor `QLIKRECONCILE_TARGET` is given."""
+
+    default: str = "emulator"
+    emulator_state: str = ".qlikreconcile/emulator-state.json"
+
+
+class ReloadPolicy(_Frozen):
+    """When an app's data is refreshed, beyond the reload after every content change."""
+
+    schedule: str | None = None  # one RRULE line, e.g. "RRULE:FREQ=DAILY;BYHOUR=2"
+    timezone: str = "UTC"
+    max_age: str | None = None  # a duration like "26h" or "3d"
+
+
+class Release(_Frozen):
+    """One exported release of a template app: the artifact under the template's folder."""
+
+    version: int = Field(ge=1)
+    artifact: str  # path relative to the template folder
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    created: str | None = None
+    source_app_id: str | None = None  # recorded for audit; never used for lookups
+
+
+class Template(_Frozen):
+    """A template app: its source in the source tenant, its releases and its load-script template."""
+
+    name: str  # folder name under desired/templates/, the key tenants refer to
+    display_name: Name
+    source_space: Name  # the space in the source tenant that holds the source app
+    source_app: Name  # the source app's name in that space
+    script: str  # file name of the jinja2 load-script template, relative to the template folder
+    releases: tuple[Release, ...] = ()
+    folder: Path = Field(exclude=True)
+    script_text: str = Field(exclude=True, repr=False)
+
+    def release(self, version: int) -> Release | None:
+        return next((r for r in self.releases if r.version == version), None)
+
+    @property
+    def latest(self) -> Release | None:
+        return max(self.releases, key=lambda r: r.version, default=None)
+
+
+class Member(_Frozen):
+    """A role assignment on a space, to a group by name."""
+
+    group: Name
+    roles: tuple[str, ...]
+
+
+class Space(_Frozen):
+    name: Annotated[str, StringConstraints(pattern=SPACE_NAME_RE.pattern)]
+    type: SpaceType
+    description: str = ""
+    members: tuple[Member, ...] = ()
+
+
+class Connection(_Frozen):
+    """A data connection in one of the tenant's spaces; credentials only as secret references."""
+
+    name: Name
+    space: Name
+    type: str  # datasourceID, e.g. "postgres", "snowflake", "rest"
+    connect: str  # the provider's connection string (rendered)
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class App(_Frozen):
+    """One template app deployed to the tenant at a pinned release."""
+
+    template: str
+    release: int
+    name: Name  # app name in the tenant (defaults to the template's display name)
+    space: Name  # the shared build space the app is imported into
+    publish_to: Name | None = None  # a managed space to publish to
+    script: str  # the rendered load script for this tenant, without qlikreconcile's header
+    reload: ReloadPolicy = ReloadPolicy()
+
+
+class Tenant(_Frozen):
+    """One customer tenant, from `desired/tenants/NAME.yaml`."""
+
+    name: Annotated[str, StringConstraints(pattern=TENANT_NAME_RE.pattern)]
+    region: Region
+    hostname: str
+    file: str  # the YAML file it came from, relative to the desired/ folder's parent
+    variables: dict[str, object] = Field(default_factory=dict)
+    spaces: tuple[Space, ...] = ()
+    connections: tuple[Connection, ...] = ()
+    apps: tuple[App, ...] = ()
+
+
+class DesiredFleet(_Frozen):
+    """The whole validated desired state."""
+
+    root: Path = Field(exclude=True)  # the desired/ folder
+    name: str
+    source: SourceTenant
+    target: TargetSettings = TargetSettings()
+    templates: dict[str, Template]
+    tenants: tuple[Tenant, ...]
+
+    def secret_refs(self) -> tuple[SecretRef, ...]:
+        """Every secret reference in the fleet, for resolving (and checking) them in one go."""
+        refs = [c.password for t in self.tenants for c in t.connections if c.password]
+        return tuple(dict.fromkeys(refs))
