@@ -10,6 +10,7 @@ prose, so renderers and logs can present them consistently.
     ├── TargetError               the target (emulator, served emulator, Qlik Cloud) is misconfigured
     ├── SecretError               a secret reference cannot be resolved
     ├── PlanError                 a plan cannot be made or loaded
+    ├── OperationError            an operation ran but did not reach its goal (a reload FAILED)
     ├── ApiError                  Qlik answered with an error
     │   ├── AuthError               401/403 at /oauth/token or on a call
     │   ├── NotFoundError           404
@@ -82,6 +83,14 @@ class SecretError(QlikReconcileError):
 
 class PlanError(QlikReconcileError):
     """A plan cannot be built, saved or loaded."""
+
+
+class OperationError(QlikReconcileError):
+    """An operation ran but did not reach its goal; ``detail`` carries Qlik's own words."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        self.detail = detail
+        super().__init__(message)
 
 
 class ApiError(QlikReconcileError):

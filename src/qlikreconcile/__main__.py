@@ -1,0 +1,7 @@
+"""`python -m qlikreconcile` runs the CLI."""
+
+from __future__ import annotations
+
+from qlikreconcile.cli import main
+
+main()

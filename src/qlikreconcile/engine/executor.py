@@ -1,0 +1,91 @@
+"""The asyncio executor: runs a Plan's operations in dependency order, concurrently.
+
+Independent operations run at once up to a global cap and a per-tenant cap. An operation starts
+only after every operation it depends on succeeded; when one fails, the operations depending on
+it (directly or not) are skipped with a reason naming the failure, and nothing else is affected.
+A stop request (SIGINT/SIGTERM in the CLI) stops new operations from starting while those in
+flight settle; what never started is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+from qlikreconcile.engine.keys import ResourceKey
+from qlikreconcile.engine.plan import Operation, Plan
+from qlikreconcile.engine.ports import ApplyContext, OperationRunner
+from qlikreconcile.engine.report import ApplyReport, OpResult, Status
+from qlikreconcile.errors import OperationError, QlikReconcileError
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Operation, OpResult | None], None]
+"""Called when an operation starts (result None) and when it ends (with its result)."""
+
+
+async def execute(
+    plan: Plan,
+    runner: OperationRunner,
+    *,
+    idents: Mapping[ResourceKey, str] | None = None,
+    global_limit: int = 16,
+    tenant_limit: int = 4,
+    stop: asyncio.Event | None = None,
+    listener: Listener | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> ApplyReport:
+    """Run every operation of ``plan`` through ``runner`` and report each outcome."""
+    ctx = ApplyContext(idents)
+    stop = stop or asyncio.Event()
+    global_slots = asyncio.Semaphore(max(1, global_limit))
+    tenant_slots: dict[str, asyncio.Semaphore] = {}
+    done: dict[str, asyncio.Future[OpResult]] = {
+        op.id: asyncio.get_running_loop().create_future() for op in plan.operations
+    }
+
+    async def run_one(op: Operation) -> OpResult:
+        for dep in op.depends_on:
+            if dep not in done:
+                continue
+            dep_result = await asyncio.shield(done[dep])
+            if dep_result.status is not Status.SUCCEEDED:
+                return _result(op, Status.SKIPPED, f"skipped: {dep} {dep_result.status.value}")
+        slots = tenant_slots.setdefault(op.key.tenant, asyncio.Semaphore(max(1, tenant_limit)))
+        async with global_slots, slots:
+            if stop.is_set():
+                return _result(op, Status.SKIPPED, "skipped: apply was interrupted")
+            if listener:
+                listener(op, None)
+            started = clock()
+            try:
+                outcome = await runner.run(op, ctx)
+            except OperationError as exc:
+                return _result(op, Status.FAILED, str(exc), exc.detail, clock() - started)
+            except QlikReconcileError as exc:
+                return _result(op, Status.FAILED, str(exc), None, clock() - started)
+            except Exception as exc:  # a bug must fail one operation, not the whole run
+                log.exception("unexpected error in %s", op.id)
+                message = f"unexpected error: {type(exc).__name__}: {exc}"
+                return _result(op, Status.FAILED, message, None, clock() - started)
+            if outcome.ident is not None:
+                ctx.record(op.key, outcome.ident)
+            return _result(op, Status.SUCCEEDED, op.reason, outcome.detail, clock() - started)
+
+    async def settle(op: Operation) -> None:
+        result = await run_one(op)
+        done[op.id].set_result(result)
+        if listener and result.status is not Status.SKIPPED:
+            listener(op, result)
+
+    await asyncio.gather(*(settle(op) for op in plan.operations))
+    results = tuple(done[op.id].result() for op in plan.operations)
+    return ApplyReport(target=plan.target, results=results, interrupted=stop.is_set())
+
+
+def _result(
+    op: Operation, status: Status, reason: str, detail: str | None = None, seconds: float = 0.0
+) -> OpResult:
+    return OpResult(op.id, op.key, op.action, status, reason, detail, seconds)

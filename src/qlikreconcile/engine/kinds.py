@@ -1,0 +1,35 @@
+"""Capabilities of a resource kind, declared as data.
+
+The planner consults a kind's :class:`KindSpec` instead of special-casing kinds: which action
+creates it, which updates it, which fields force a replace, whether it may ever be deleted, and
+which action re-runs it when something it is refreshed by changes (a reload after a script
+change, a republish after the build app changed). The provider layer (`qlik/`) declares one
+``KindSpec`` per kind it implements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qlikreconcile.engine.keys import Action
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    """What the engine may do with resources of one kind."""
+
+    name: str
+    order: int
+    """Position among kinds when sorting a plan for display (tenant before space before app)."""
+    create_action: Action = Action.CREATE
+    update_action: Action | None = Action.UPDATE
+    """None: the kind has no in-place update; a difference is reported but not acted on."""
+    refresh_action: Action | None = None
+    """Action planned when a resource this one is refreshed by gets an operation."""
+    immutable_fields: frozenset[str] = field(default_factory=frozenset)
+    """A difference in any of these fields plans a REPLACE instead of an update."""
+    deletable: bool = False
+    """Whether an owned resource absent from the spec may be deleted when pruning is enabled."""
+    sensitive_fields: frozenset[str] = field(default_factory=frozenset)
+    text_fields: frozenset[str] = field(default_factory=frozenset)
+    """Fields holding long text (load scripts) that renderers show as unified diffs."""

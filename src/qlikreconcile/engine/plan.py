@@ -1,0 +1,144 @@
+"""The Plan: immutable, deterministically ordered, versioned and checksummed.
+
+A plan is data. Renderers read it, the executor runs it, and a plan saved to a file and loaded
+again is the same plan (same canonical JSON, same checksum). Secrets never reach a plan: fields
+the provider marks sensitive hold :data:`SENSITIVE` instead of a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qlikreconcile.engine.keys import Action, ResourceKey
+
+FORMAT_VERSION = 1
+SENSITIVE = "(sensitive)"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field that differs: its path, the observed value and the desired one."""
+
+    path: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+    text: bool = False
+    """True for long text (load scripts) that renderers show as a unified diff."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "before": self.before, "after": self.after}
+        if self.sensitive:
+            data["sensitive"] = True
+        if self.text:
+            data["text"] = True
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One step of a plan. ``id`` is stable: the key and the action, so plans diff cleanly."""
+
+    key: ResourceKey
+    action: Action
+    reason: str
+    changes: tuple[FieldChange, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    desired: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    ident: str | None = None
+    drift: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}:{self.action.value}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "tenant": self.key.tenant,
+            "kind": self.key.kind,
+            "name": self.key.name,
+            "action": self.action.value,
+            "reason": self.reason,
+            "changes": [c.to_dict() for c in self.changes],
+            "depends_on": list(self.depends_on),
+            "desired": dict(self.desired),
+            "inputs": dict(self.inputs),
+        }
+        if self.ident is not None:
+            data["ident"] = self.ident
+        if self.drift:
+            data["drift"] = True
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Ordered operations for a fleet, with warnings and where they were planned against."""
+
+    target: str
+    operations: tuple[Operation, ...]
+    warnings: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+    """Every tenant that was planned, including those with nothing to do."""
+    revision: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.operations
+
+    def summary(self) -> dict[str, int]:
+        """How many operations of each action, every action listed (zeros included)."""
+        counts = Counter(op.action for op in self.operations)
+        return {action.value: counts.get(action, 0) for action in Action}
+
+    def for_tenant(self, tenant: str) -> list[Operation]:
+        return [op for op in self.operations if op.key.tenant == tenant]
+
+    def canonical(self) -> dict[str, Any]:
+        """The content the checksum covers: everything but the checksum itself."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "target": self.target,
+            "revision": self.revision,
+            "tenants": list(self.tenants),
+            "operations": [op.to_dict() for op in self.operations],
+            "warnings": list(self.warnings),
+            "summary": self.summary(),
+        }
+
+    @property
+    def checksum(self) -> str:
+        body = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), default=str)
+        return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def sorted_operations(ops: list[Operation], kind_order: Mapping[str, int]) -> tuple[Operation, ...]:
+    """Deterministic order that is also a valid execution order (dependencies first)."""
+    by_id = {op.id: op for op in ops}
+    done: set[str] = set()
+    ordered: list[Operation] = []
+    pending = sorted(
+        ops, key=lambda o: (o.key.tenant, kind_order.get(o.key.kind, 99), o.key.name, o.id)
+    )
+
+    def visit(op: Operation, trail: tuple[str, ...]) -> None:
+        if op.id in done:
+            return
+        if op.id in trail:
+            raise ValueError(f"dependency cycle: {' -> '.join((*trail, op.id))}")
+        for dep in sorted(op.depends_on):
+            if dep in by_id:
+                visit(by_id[dep], (*trail, op.id))
+        done.add(op.id)
+        ordered.append(op)
+
+    for op in pending:
+        visit(op, ())
+    return tuple(ordered)

@@ -1,0 +1,183 @@
+"""The planner: desired resources + actual state + kind capabilities -> a Plan.
+
+For each desired resource, in dependency order:
+
+* absent (or its parent is being created or replaced) -> the kind's create action;
+* present but not carrying our ownership marker -> left alone, with a warning, and everything
+  that depends on it is not planned;
+* present and owned -> field diff; a difference in an immutable field plans a replace,
+  any other difference the kind's update action;
+* otherwise, when something it is refreshed by has an operation -> the kind's refresh action
+  (reload after a script change, republish after the build app changed).
+
+Operations depend on the operations of the resources they depend on, so the executor can run
+independent work concurrently and skip only what depends on a failure. The planner decides;
+``reason`` only explains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qlikreconcile.engine.diff import create_changes, diff_fields
+from qlikreconcile.engine.graph import topological
+from qlikreconcile.engine.keys import Action, ResourceKey
+from qlikreconcile.engine.kinds import KindSpec
+from qlikreconcile.engine.plan import SENSITIVE, Operation, Plan, sorted_operations
+from qlikreconcile.engine.state import ActualState, DesiredResource
+
+
+class PlanningError(ValueError):
+    """The desired resources are inconsistent (unknown kind, dependency cycle)."""
+
+
+def make_plan(
+    desired: Sequence[DesiredResource],
+    actual: ActualState,
+    kinds: Mapping[str, KindSpec],
+    *,
+    target: str,
+    tenants: Sequence[str],
+    revision: str | None = None,
+) -> Plan:
+    """Plan the operations that make ``actual`` match ``desired``."""
+    by_key = {r.key: r for r in desired}
+    for resource in desired:
+        if resource.key.kind not in kinds:
+            raise PlanningError(f"no kind {resource.key.kind!r} for {resource.key}")
+    edges = {r.key: _prerequisites(r) for r in desired}
+    order = topological([r.key for r in desired], edges)
+
+    planned: dict[ResourceKey, Operation] = {}
+    blocked: dict[ResourceKey, str] = {}
+    warnings: list[str] = [
+        f"{t}: not planned, it could not be read: {why}"
+        for t, why in sorted(actual.unreadable.items())
+    ]
+
+    for key in order:
+        resource = by_key[key]
+        if key.tenant in actual.unreadable:
+            continue
+        waiting = next((k for k in edges[key] if k in blocked), None)
+        if waiting is not None:
+            blocked[key] = f"waits for {waiting}"
+            continue
+        op, block = _plan_one(resource, kinds[key.kind], actual, planned)
+        if block:
+            blocked[key] = block
+            warnings.append(f"{key}: {block}")
+        if op is not None:
+            deps = sorted({planned[k].id for k in edges[key] if k in planned})
+            planned[key] = _with_deps(op, tuple(deps))
+
+    warnings.extend(_unmanaged_leftovers(by_key, actual, kinds))
+    kind_order = {name: spec.order for name, spec in kinds.items()}
+    return Plan(
+        target=target,
+        operations=sorted_operations(list(planned.values()), kind_order),
+        warnings=tuple(warnings),
+        tenants=tuple(sorted(set(tenants))),
+        revision=revision,
+    )
+
+
+def _prerequisites(resource: DesiredResource) -> tuple[ResourceKey, ...]:
+    keys = list(resource.depends_on) + list(resource.refresh_on)
+    if resource.parent is not None:
+        keys.append(resource.parent)
+    return tuple(dict.fromkeys(keys))
+
+
+def _plan_one(
+    resource: DesiredResource,
+    kind: KindSpec,
+    actual: ActualState,
+    planned: Mapping[ResourceKey, Operation],
+) -> tuple[Operation | None, str | None]:
+    key = resource.key
+    parent_op = planned.get(resource.parent) if resource.parent else None
+    parent_new = parent_op is not None and parent_op.action in (Action.CREATE, Action.REPLACE)
+    observed = None if parent_new else actual.resources.get(key)
+
+    if observed is None:
+        reason = f"{resource.parent} is new" if parent_new else "does not exist"
+        changes = create_changes(
+            resource.fields, sensitive=kind.sensitive_fields, text=kind.text_fields
+        )
+        return Operation(
+            key,
+            kind.create_action,
+            reason,
+            changes,
+            desired=_masked(resource.fields, kind),
+            inputs=resource.inputs,
+        ), None
+    if not observed.owned:
+        return None, (
+            "exists without qlikreconcile's ownership marker, so it is left alone; "
+            "rename it in the spec, or adopt it explicitly"
+        )
+
+    changes = diff_fields(
+        observed.fields, resource.fields, sensitive=kind.sensitive_fields, text=kind.text_fields
+    )
+    changes = tuple(c for c in changes if not (c.sensitive and c.before is not None))
+    drift = bool(observed.drift)
+    if changes:
+        roots = {c.path.split(".", 1)[0].split("[", 1)[0] for c in changes}
+        action = Action.REPLACE if roots & kind.immutable_fields else kind.update_action
+        if action is None:
+            return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"
+        reason = "; ".join(observed.drift) if drift else f"differs in {', '.join(sorted(roots))}"
+        return Operation(
+            key,
+            action,
+            reason,
+            changes,
+            ident=observed.ident,
+            drift=drift,
+            desired=_masked(resource.fields, kind),
+            inputs=resource.inputs,
+        ), None
+
+    triggers = [k for k in resource.refresh_on if k in planned]
+    if kind.refresh_action is not None and triggers:
+        reason = "after changes to " + ", ".join(str(k) for k in triggers)
+        return Operation(
+            key,
+            kind.refresh_action,
+            reason,
+            ident=observed.ident,
+            desired=_masked(resource.fields, kind),
+            inputs=resource.inputs,
+        ), None
+    return None, None
+
+
+def _masked(fields: Mapping[str, Any], kind: KindSpec) -> dict[str, Any]:
+    return {k: SENSITIVE if k in kind.sensitive_fields else v for k, v in fields.items()}
+
+
+def _with_deps(op: Operation, deps: tuple[str, ...]) -> Operation:
+    return Operation(
+        op.key, op.action, op.reason, op.changes, deps, op.desired, op.inputs, op.ident, op.drift
+    )
+
+
+def _unmanaged_leftovers(
+    desired: Mapping[ResourceKey, DesiredResource],
+    actual: ActualState,
+    kinds: Mapping[str, KindSpec],
+) -> list[str]:
+    """Owned resources the spec no longer names: reported, never deleted implicitly."""
+    notes = []
+    planned_tenants = {k.tenant for k in desired}
+    for key, resource in sorted(actual.resources.items()):
+        kind = kinds.get(key.kind)
+        if key in desired or not resource.owned or kind is None or not kind.deletable:
+            continue
+        if key.tenant in planned_tenants:
+            notes.append(f"{key}: owned by qlikreconcile but no longer in the spec; left in place")
+    return notes

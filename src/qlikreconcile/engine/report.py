@@ -1,0 +1,70 @@
+"""What an apply did: every operation with its outcome and the reason for it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from qlikreconcile.engine.keys import Action, ResourceKey
+
+
+class Status(Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    """The outcome of one operation; ``detail`` holds Qlik's words (a reload's log line)."""
+
+    op_id: str
+    key: ResourceKey
+    action: Action
+    status: Status
+    reason: str
+    detail: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.op_id,
+            "tenant": self.key.tenant,
+            "kind": self.key.kind,
+            "name": self.key.name,
+            "action": self.action.value,
+            "status": self.status.value,
+            "reason": self.reason,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    """Every result in plan order; ``interrupted`` when a stop request cut the run short."""
+
+    target: str
+    results: tuple[OpResult, ...]
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.status is Status.SUCCEEDED for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.results)
+        return {s.value: counts.get(s, 0) for s in Status}
+
+    def with_status(self, status: Status) -> list[OpResult]:
+        return [r for r in self.results if r.status is status]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "interrupted": self.interrupted,
+            "counts": self.counts(),
+            "results": [r.to_dict() for r in self.results],
+        }

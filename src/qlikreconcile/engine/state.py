@@ -1,0 +1,59 @@
+"""Desired and actual state, as the engine sees them: keyed resources with JSON-like fields.
+
+The provider layer translates Qlik payloads into :class:`ActualResource` and the spec into
+:class:`DesiredResource`; the engine diffs and plans over these alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qlikreconcile.engine.keys import ResourceKey
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredResource:
+    """One resource as the spec wants it.
+
+    ``fields`` are compared with the actual resource; ``inputs`` are carried to the operation
+    for the provider but never diffed (a secret reference, an artifact path). ``parent`` is the
+    container the resource lives in: when the parent is created or replaced, this resource is
+    planned as if absent. ``refresh_on`` lists resources whose planned change re-runs this one.
+    """
+
+    key: ResourceKey
+    fields: Mapping[str, Any]
+    depends_on: tuple[ResourceKey, ...] = ()
+    parent: ResourceKey | None = None
+    refresh_on: tuple[ResourceKey, ...] = ()
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActualResource:
+    """One resource as read from the target.
+
+    ``owned`` is True when it carries qlikreconcile's ownership marker; unowned resources are
+    never changed. ``ident`` is the target's id for it (never shown in diffs). ``drift`` holds
+    human reasons why the observed state is off in a way the fields alone do not say.
+    """
+
+    key: ResourceKey
+    fields: Mapping[str, Any]
+    owned: bool = True
+    ident: str | None = None
+    drift: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActualState:
+    """Everything read from the target for a set of tenants."""
+
+    resources: Mapping[ResourceKey, ActualResource]
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+    """Tenants that could not be read, with the reason; the planner plans nothing for them."""
+
+    def by_tenant(self, tenant: str) -> list[ActualResource]:
+        return [r for k, r in self.resources.items() if k.tenant == tenant]
