@@ -1,0 +1,158 @@
+"""Client-side quirks: Qlik Cloud behaviours the public sources leave uncertain.
+
+Each uncertain behaviour is one named constant or function here, with the source that makes it
+uncertain (tags refer to ``shared/docs/qlik-cloud-api.md``). A check against a real tenant corrects
+the client in one edit. The emulator keeps its own, independent list; the two must not share code.
+
+Nothing here performs I/O; the functions are pure readings of bodies, headers and exceptions.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from qlikreconcile.errors import ApiError, NotFoundError, TransportError
+
+DEFAULT_TOKEN_LIFETIME_SECONDS: float = 6 * 3600.0
+"""Access token lifetime assumed when the token response states none.
+
+[SPEC ``oauth-token-response``] documents ``expires_at`` (ISO date-time) and no ``expires_in``;
+whether the live service also sends ``expires_in`` is unverified (doc §1.1, §13). The documented
+default lifetime of an M2M access token is 360 min [DOC oauth-token-duration.htm].
+"""
+
+
+def token_expiry(body: Mapping[str, Any], *, now: float) -> float:
+    """Absolute expiry (epoch seconds) of a token response.
+
+    Precedence: ``expires_at`` (ISO 8601, the documented field), else ``expires_in`` (seconds,
+    the OAuth 2 convention), else :data:`DEFAULT_TOKEN_LIFETIME_SECONDS` from ``now``.
+    """
+    expires_at = body.get("expires_at")
+    if isinstance(expires_at, str) and expires_at:
+        try:
+            parsed = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.timestamp()
+    expires_in = body.get("expires_in")
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool) and expires_in > 0:
+        return now + float(expires_in)
+    return now + DEFAULT_TOKEN_LIFETIME_SECONDS
+
+
+USERS_ME_REDIRECT_STATUS: int = 301
+"""``GET /api/v1/users/me`` answers 301 + ``Location: /api/v1/users/{id}`` [SPEC; TS:users.d.ts]."""
+
+TENANTS_ME_REDIRECT_STATUS: int = 302
+"""``GET /api/v1/tenants/me`` answers 302 + ``Location`` [SPEC /v1/tenants/me]."""
+
+REDIRECT_STATUSES: frozenset[int] = frozenset({301, 302, 303, 307, 308})
+"""Every redirect status the client follows by hand (httpx does not follow by default)."""
+
+EXPORT_LOCATION_STATUSES: frozenset[int] = frozenset({201}) | REDIRECT_STATUSES
+"""App export answers with a ``Location`` to download.
+
+[SPEC] says 201 + ``Location`` and no body; ``@qlik/api`` (2024-12 on) types it as 200 with a blob
+and relies on ``fetch`` following redirects, so newer servers may answer 3xx (doc §4.2, §13).
+A 200 carries the file itself.
+"""
+
+EXPORT_BODY_STATUS: int = 200
+"""An export answered 200 carries the ``.qvf`` bytes in the body (the ``@qlik/api`` reading)."""
+
+
+def resolve_export_location(location: str) -> str:
+    """Turn an export ``Location`` into a path (or absolute URL) the client can GET.
+
+    [SPEC] gives a tenant-relative path ``/api/v1/temp-contents/{id}``; a community client strips
+    the leading ``/api/v1/`` before use [github Informatiqal/qlik-saas-api ``App.ts``], so a bare
+    ``temp-contents/{id}`` is read as relative to ``/api/v1/``.
+    """
+    location = location.strip()
+    if location.startswith(("https://", "http://", "/")):
+        return location
+    return "/api/v1/" + location
+
+
+def data_connection_patch_body(operations: Sequence[Mapping[str, Any]]) -> Any:
+    """Body for ``PATCH /api/v1/data-connections/{qID}``.
+
+    The 2025-01 and 2025-06 specs wrap the operations as ``{"patchData": [...]}``; from 2026-01 the
+    body is a bare array ``[{op, path, value}]`` (doc §7). We send the newer bare array; flip this
+    function if a real tenant rejects it.
+    """
+    return [dict(op) for op in operations]
+
+
+PENDING_RELOAD_STATUS: int = 429
+"""``POST /api/v1/reloads`` answers 429 when a reload for the app is already pending [SPEC].
+
+That 429 is not a rate limit: Qlik did not queue the new reload and retrying will not help until
+the pending one ends. The client never retries it; callers find the pending reload instead.
+"""
+
+RATE_LIMIT_CODE: str = "HTTP-429"
+"""Error code of a genuine rate-limit body [AE: ``{"errors":[{"code":"HTTP-429",...}]}``]."""
+
+
+def is_pending_reload(exc: BaseException) -> bool:
+    """True when ``exc`` is the "a pending reload request already exists" answer to POST /reloads.
+
+    Recognised as a 429 on ``POST .../api/v1/reloads`` that is not a genuine rate limit: its code
+    is not ``HTTP-429`` and it carries no ``Retry-After`` (rate limits always do [AE]).
+    """
+    if not isinstance(exc, ApiError) or exc.status != PENDING_RELOAD_STATUS:
+        return False
+    if exc.method.upper() != "POST" or not httpx.URL(exc.url).path.rstrip("/").endswith(
+        "/api/v1/reloads"
+    ):
+        return False
+    return exc.code != RATE_LIMIT_CODE and exc.retry_after is None
+
+
+def is_rate_limit(exc: BaseException) -> bool:
+    """True for a genuine 429 rate limit (worth waiting ``Retry-After`` and trying again)."""
+    return isinstance(exc, ApiError) and exc.status == 429 and not is_pending_reload(exc)
+
+
+TOKEN_PATH: str = "/oauth/token"
+"""Token endpoint at the host root [SPEC ``/oauth/token``]."""
+
+
+def is_absent_host_error(exc: BaseException) -> bool:
+    """True when an error means "no tenant answers at this host".
+
+    Real Qlik Cloud may fail DNS resolution for a hostname no tenant has, or answer 404 (unverified:
+    no source states it). The emulator answers 404 for an unknown host on every path, including the
+    token endpoint. Both readings mean "tenant absent":
+
+    * a :class:`NotFoundError` from the token endpoint (a tenant host always has one);
+    * a :class:`TransportError` caused by a name-resolution failure.
+
+    Use it on errors of a host-level probe (``QlikClient.host_exists`` does); a 404 on an ordinary
+    API path means a missing object, not a missing tenant.
+    """
+    if isinstance(exc, NotFoundError):
+        return httpx.URL(exc.url).path == TOKEN_PATH
+    if isinstance(exc, TransportError):
+        cause: BaseException | None = exc.__cause__
+        while cause is not None:
+            if isinstance(cause, socket.gaierror):
+                return True
+            text = str(cause).lower()
+            if isinstance(cause, httpx.ConnectError) and (
+                "name or service not known" in text
+                or "nodename nor servname" in text
+                or "name resolution" in text
+                or "getaddrinfo" in text
+            ):
+                return True
+            cause = cause.__cause__ or cause.__context__
+    return False

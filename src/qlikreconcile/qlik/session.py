@@ -1,0 +1,102 @@
+"""One HTTP session for a whole fleet: a single ``httpx.AsyncClient`` shared by every host.
+
+:class:`QlikSession` owns the connection pool, the OAuth token cache (tokens per host), the retry
+policy and the request counters; :meth:`QlikSession.client` hands out one cached
+:class:`~qlikreconcile.qlik.client.QlikClient` per host. Use it as an async context manager::
+
+    async with QlikSession(credentials=creds, transport=asgi_transport(app)) as session:
+        spaces = [s async for s in session.client("acme.eu.qlikcloud.com").paginate(
+            "/api/v1/spaces")]
+
+The transport, clock and sleep are injected (style habit 10): tests pass the emulator's ASGI app
+and a fake sleep; production passes nothing and reaches Qlik Cloud.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+import httpx
+
+from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
+from qlikreconcile.qlik.client import QlikClient, RequestStats
+from qlikreconcile.qlik.retry import RetryPolicy
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+"""Generous read timeout: app import/export bodies can be large."""
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+"""Pool size for a fleet run (many hosts concurrently); per-host fairness is the executor's job."""
+
+USER_AGENT = "qlikreconcile"
+
+
+class QlikSession:
+    """Async context manager owning one ``httpx.AsyncClient`` shared by all hosts."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | None = None,
+        clock: Callable[[], float] = time.time,
+        max_retries: int = 5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retry_policy: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.tokens = TokenCache(clock=clock)
+        self.policy = retry_policy or RetryPolicy(max_retries=max_retries, sleep=sleep)
+        self.stats = RequestStats()
+        self._clients: dict[str, QlikClient] = {}
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            limits=limits or DEFAULT_LIMITS,
+            auth=ClientCredentialsAuth(credentials, self.tokens),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"QlikSession(client_id={self.credentials.client_id!r}, hosts={len(self._clients)})"
+
+    def client(self, host: str) -> QlikClient:
+        """The client of ``host`` (e.g. ``acme.eu.qlikcloud.com``), created once and cached."""
+        key = _normalise_host(host)
+        found = self._clients.get(key)
+        if found is None:
+            found = QlikClient(key, http=self._http, policy=self.policy, stats=self.stats.host(key))
+            self._clients[key] = found
+        return found
+
+    async def aclose(self) -> None:
+        """Close the connection pool (and the transport)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> QlikSession:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _normalise_host(host: str) -> str:
+    """Lower-case host[:port]; accepts a pasted ``https://host/`` too."""
+    text = host.strip()
+    if "://" in text:
+        text = httpx.URL(text).netloc.decode("ascii")
+    text = text.rstrip("/").lower()
+    if not text or "/" in text:
+        raise ValueError(f"not a host name: {host!r}")
+    return text

@@ -1,0 +1,69 @@
+"""Where requests to real Qlik URLs actually go.
+
+The client always addresses real Qlik URLs (``https://acme.eu.qlikcloud.com/api/v1/...``); the
+transport decides the destination (architecture §6):
+
+* default (``None``): the internet, through httpx's own transport;
+* :func:`asgi_transport`: the emulator in-process, no sockets; the ASGI app sees the original
+  ``Host`` and scheme, so it routes by tenant host exactly as over the network;
+* :class:`LoopbackTransport`: a served emulator (``qlikreconcile emulator serve``) on a loopback
+  port; every request is sent to ``base_url`` with the original ``Host`` header kept and
+  ``X-Forwarded-Proto: https`` (uvicorn trusts it from 127.0.0.1, so links it builds stay https).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, cast
+
+import httpx
+
+ASGIApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[MutableMapping[str, Any]]],
+        Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
+"""An ASGI 3 application (e.g. the emulator's Starlette app)."""
+
+
+def asgi_transport(app: ASGIApp) -> httpx.AsyncBaseTransport:
+    """A transport that hands each request to ``app`` in-process, keeping ``Host`` and scheme."""
+    return httpx.ASGITransport(app=cast(Any, app))
+
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class LoopbackTransport(httpx.AsyncBaseTransport):
+    """Send ``https://HOST/path`` to ``base_url`` (``http://127.0.0.1:PORT``) as ``Host: HOST``.
+
+    Only loopback destinations are accepted: this transport exists for the served emulator, and
+    it must never carry a tenant's bearer token to another machine.
+    """
+
+    def __init__(self, base_url: str, *, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        url = httpx.URL(base_url)
+        if url.scheme not in {"http", "https"} or url.host not in _LOOPBACK_HOSTS:
+            raise ValueError(f"LoopbackTransport needs an http(s) loopback URL, got {base_url!r}")
+        self.base_url = url
+        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        original = request.url
+        request.url = original.copy_with(
+            scheme=self.base_url.scheme, host=self.base_url.host, port=self.base_url.port
+        )
+        # httpx set Host from the original URL when the request was built; keep it.
+        request.headers.setdefault("Host", original.netloc.decode("ascii"))
+        request.headers["X-Forwarded-Proto"] = original.scheme
+        try:
+            response = await self._inner.handle_async_request(request)
+        finally:
+            request.url = original
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
