@@ -30,7 +30,9 @@ REGIONS: dict[str, str] = {
 }
 """Region codes used in Qlik Cloud host names, with the AWS region each one runs in."""
 
-HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+HOSTNAME_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 TENANT_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SPACE_NAME_RE = re.compile(r'^[^"*?<>/|\\:]{1,256}$')
 
@@ -86,13 +88,14 @@ class Release(_Frozen):
 
 
 class Template(_Frozen):
-    """A template app: its source in the source tenant, its releases and its load-script template."""
+    """A template app: its source in the source tenant, its releases and load-script template."""
 
     name: str  # folder name under desired/templates/, the key tenants refer to
     display_name: Name
     source_space: Name  # the space in the source tenant that holds the source app
     source_app: Name  # the source app's name in that space
     script: str  # file name of the jinja2 load-script template, relative to the template folder
+    required_variables: tuple[str, ...] = ()  # variables every tenant using it must define
     releases: tuple[Release, ...] = ()
     folder: Path = Field(exclude=True)
     script_text: str = Field(exclude=True, repr=False)
@@ -140,6 +143,7 @@ class App(_Frozen):
     publish_to: Name | None = None  # a managed space to publish to
     script: str  # the rendered load script for this tenant, without qlikreconcile's header
     reload: ReloadPolicy = ReloadPolicy()
+    pinned: bool = True  # False when the spec follows the newest release (`template: sales`)
 
 
 class Tenant(_Frozen):
@@ -149,6 +153,7 @@ class Tenant(_Frozen):
     region: Region
     hostname: str
     file: str  # the YAML file it came from, relative to the desired/ folder's parent
+    wave: str | None = None  # rollout wave (e.g. "canary"); None = the main wave
     variables: dict[str, object] = Field(default_factory=dict)
     spaces: tuple[Space, ...] = ()
     connections: tuple[Connection, ...] = ()
@@ -162,6 +167,7 @@ class DesiredFleet(_Frozen):
     name: str
     source: SourceTenant
     target: TargetSettings = TargetSettings()
+    regions: tuple[Region, ...] = ()  # regions tenants may be in; empty = every known region
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
 
