@@ -126,6 +126,19 @@ TOKEN_PATH: str = "/oauth/token"
 """Token endpoint at the host root [SPEC ``/oauth/token``]."""
 
 
+DISABLED_TENANT_CODE: str = "TENANTS-DISABLED"
+"""Code the emulator answers (403, token endpoint and every call) for a deactivated tenant.
+
+No source states what a disabled tenant's own host answers (doc §2); this is the emulator's
+assumption and the client's reading of it.
+"""
+
+
+def is_disabled_tenant_error(exc: BaseException) -> bool:
+    """True when an error means "the tenant exists but is deactivated"."""
+    return isinstance(exc, ApiError) and exc.status == 403 and exc.code == DISABLED_TENANT_CODE
+
+
 def is_absent_host_error(exc: BaseException) -> bool:
     """True when an error means "no tenant answers at this host".
 
