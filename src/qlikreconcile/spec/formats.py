@@ -1,0 +1,187 @@
+"""Pydantic models of the three on-disk file formats: fleet.yaml, template.yaml, tenants/NAME.yaml.
+
+These describe files *as written*: strings may still hold jinja2 expressions, the tenant's hostname
+may be missing, templates are referenced as ``sales@3``. The loader validates each parsed YAML
+document against them (so unknown keys, missing keys and wrong types become positioned problems),
+renders values, checks the rules that span fields and files, and only then builds the rendered
+models of :mod:`qlikreconcile.spec.models` that the rest of qlikreconcile consumes.
+
+They are also the source of the JSON Schema editors use (:mod:`qlikreconcile.spec.schema`), so
+every field carries a description. Fields that may hold a jinja2 expression are plain strings here;
+their format is checked after rendering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qlikreconcile.spec.models import Region, SecretRef, SpaceType
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReloadEntry(_FileModel):
+    """`reload:` of an app, or `defaults.reload:` of the fleet (app keys override defaults)."""
+
+    schedule: str | None = Field(
+        None, description='One RFC 5545 RRULE line, e.g. "RRULE:FREQ=DAILY;BYHOUR=2".'
+    )
+    timezone: str | None = Field(None, description="IANA time zone of the schedule; default UTC.")
+    max_age: str | None = Field(
+        None, description='Largest acceptable data age, e.g. "90m", "26h", "3d", "1d12h".'
+    )
+
+
+class ConnectionEntry(_FileModel):
+    """A data connection in one of the tenant's spaces."""
+
+    name: str = Field(description="Connection name, unique within its space.")
+    space: str = Field(description="Name of the tenant space that holds the connection.")
+    type: str = Field(description='Qlik datasourceID, e.g. "postgres", "snowflake", "rest".')
+    connect: str = Field(description="The provider's connection string.")
+    username: str | None = Field(None, description="User name, if the provider needs one.")
+    password: SecretRef | None = Field(
+        None, description="Password as a reference to an environment variable: {env: NAME}."
+    )
+
+
+# ---- desired/fleet.yaml -------------------------------------------------------------------------
+
+
+class SourceEntry(_FileModel):
+    """The vendor's source tenant."""
+
+    hostname: str = Field(description="Host name, e.g. vendor-source.eu.qlikcloud.com.")
+    region: Region = Field(description="Region code of the source tenant.")
+
+
+class TargetEntry(_FileModel):
+    """The default target when neither --target nor QLIKRECONCILE_TARGET is given."""
+
+    default: str = Field(
+        "emulator", description='"emulator", "qlik-cloud" or a served emulator "http://host:port".'
+    )
+    emulator_state: str = Field(
+        ".qlikreconcile/emulator-state.json", description="State file of the in-process emulator."
+    )
+
+
+class DefaultsEntry(_FileModel):
+    """Values merged into every tenant; the tenant's own values win."""
+
+    variables: dict[str, Any] = Field(
+        default_factory=dict, description="Variables every tenant gets unless it sets its own."
+    )
+    connections: list[ConnectionEntry] = Field(
+        default_factory=list,
+        description="Connections added to every tenant that has no connection of the same name.",
+    )
+    reload: ReloadEntry | None = Field(
+        None, description="Reload policy keys every app gets unless the app sets them."
+    )
+
+
+class FleetFile(_FileModel):
+    """desired/fleet.yaml: the fleet's name, source tenant, target and defaults."""
+
+    fleet: str = Field(description="Name of the fleet.")
+    source: SourceEntry
+    target: TargetEntry = Field(default_factory=TargetEntry)
+    regions: list[Region] | None = Field(
+        None, description="Regions tenants may live in; every known region when omitted."
+    )
+    defaults: DefaultsEntry = Field(default_factory=DefaultsEntry)
+
+
+# ---- desired/templates/NAME/template.yaml -------------------------------------------------------
+
+
+class TemplateSourceEntry(_FileModel):
+    """Where the template's source app lives in the source tenant (by names, never ids)."""
+
+    space: str = Field(description="Space name in the source tenant.")
+    app: str = Field(description="App name in that space.")
+
+
+class TemplateVariablesEntry(_FileModel):
+    """What the load-script template needs from every tenant."""
+
+    required: list[str] = Field(
+        default_factory=list, description="Variables each tenant using the template must define."
+    )
+
+
+class ReleaseEntry(_FileModel):
+    """One release; written by `qlikreconcile template release NAME`."""
+
+    version: int = Field(ge=1, description="Release number, 1, 2, 3, ...")
+    artifact: str = Field(description="Exported app file, relative to the template folder.")
+    sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the artifact, 64 lowercase hex digits."
+    )
+    created: str | None = Field(None, description="When the release was made (ISO 8601).")
+    source_app_id: str | None = Field(None, description="Source app id, for audit only.")
+
+
+class TemplateFile(_FileModel):
+    """desired/templates/NAME/template.yaml."""
+
+    display_name: str = Field(description="Default app name in tenants.")
+    source: TemplateSourceEntry
+    script: str = Field(description="Load-script template file, relative to the template folder.")
+    variables: TemplateVariablesEntry = Field(default_factory=TemplateVariablesEntry)
+    releases: list[ReleaseEntry] = Field(default_factory=list)
+
+
+# ---- desired/tenants/NAME.yaml ------------------------------------------------------------------
+
+
+class TenantHeader(_FileModel):
+    """Identity of the tenant. Not templated."""
+
+    name: str = Field(description="Tenant name; must equal the file name without .yaml.")
+    region: Region = Field(description="Region code.")
+    hostname: str | None = Field(None, description="Defaults to NAME.REGION.qlikcloud.com.")
+
+
+class MemberEntry(_FileModel):
+    """A role assignment on a space."""
+
+    group: str = Field(description="Group name.")
+    roles: list[str] = Field(description="Roles valid for the space's type.")
+
+
+class SpaceEntry(_FileModel):
+    """A space in the tenant."""
+
+    name: str = Field(description='Space name; no " * ? < > / | \\ : characters.')
+    type: SpaceType
+    description: str = ""
+    members: list[MemberEntry] = Field(default_factory=list)
+
+
+class AppEntry(_FileModel):
+    """A template app deployed to the tenant."""
+
+    template: str = Field(description='"NAME@VERSION" to pin a release, "NAME" for the newest.')
+    name: str | None = Field(None, description="App name; the template's display name if omitted.")
+    space: str = Field(description="Shared space the app is imported into and reloaded in.")
+    publish_to: str | None = Field(None, description="Managed space the app is published to.")
+    reload: ReloadEntry | None = None
+
+
+class TenantFile(_FileModel):
+    """desired/tenants/NAME.yaml: one customer tenant."""
+
+    tenant: TenantHeader
+    wave: str | None = Field(None, description="Rollout wave, e.g. canary.")
+    variables: dict[str, Any] = Field(
+        default_factory=dict, description="Template variables; override fleet defaults."
+    )
+    spaces: list[SpaceEntry] = Field(default_factory=list)
+    connections: list[ConnectionEntry] = Field(default_factory=list)
+    apps: list[AppEntry] = Field(default_factory=list)

@@ -1,0 +1,239 @@
+"""Loading the whole desired state: ``desired/`` -> :class:`~.models.DesiredFleet`.
+
+Layout::
+
+    desired/
+      fleet.yaml                    fleet name, source tenant, target, regions, defaults
+      templates/NAME/template.yaml  one folder per template app (+ NAME.qvs.j2, releases/)
+      tenants/NAME.yaml             one file per customer tenant
+
+:func:`load_fleet` reads everything, keeps going after a problem so that one run reports every
+problem in every file, and raises one :class:`~qlikreconcile.errors.SpecError` holding all of them
+(sorted by file and line). Positions name files relative to the folder that contains ``desired/``,
+e.g. ``desired/tenants/acme.yaml:4:11``. Nothing here does network I/O.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qlikreconcile.errors import Problem, SourcePosition, SpecError
+from qlikreconcile.spec.formats import FleetFile
+from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template, Tenant
+from qlikreconcile.spec.rules import check_hostname, check_target
+from qlikreconcile.spec.templates import TEMPLATE_FILE, LoadedTemplate, load_template
+from qlikreconcile.spec.templating import ValueRenderer, make_environment
+from qlikreconcile.spec.tenants import FleetContext, LoadedTenant, load_tenant
+from qlikreconcile.spec.validation import validate
+from qlikreconcile.spec.yaml_loader import PosDict, load_yaml_file, locate
+
+FLEET_FILE = "fleet.yaml"
+TEMPLATES_DIR = "templates"
+TENANTS_DIR = "tenants"
+_IGNORED = frozenset({"README.md", "README"})
+
+
+class _Display:
+    """Turns paths under desired/ into the display paths used in positions."""
+
+    def __init__(self, root: Path) -> None:
+        self.base = root.parent
+
+    def __call__(self, path: Path) -> str:
+        return path.relative_to(self.base).as_posix()
+
+
+def _entries(folder: Path) -> list[Path]:
+    """Visible entries of a folder, sorted by name (hidden files and READMEs are skipped)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.iterdir() if not p.name.startswith(".") and p.name not in _IGNORED),
+        key=lambda p: p.name,
+    )
+
+
+def _load_fleet_file(
+    root: Path, display: _Display, problems: list[Problem]
+) -> tuple[FleetFile | None, PosDict]:
+    path = root / FLEET_FILE
+    file = display(path)
+    top = SourcePosition(file)
+    if not path.exists() and not path.is_symlink():
+        problems.append(
+            Problem(
+                top,
+                "fleet file not found",
+                f"create {file} with `fleet:` and `source:` (see docs/spec.md)",
+            )
+        )
+        return None, PosDict(top)
+    doc, found = load_yaml_file(path, file)
+    problems += found
+    if found:
+        return None, PosDict(top)
+    if doc is None:
+        problems.append(Problem(top, "fleet file is empty", "add `fleet:` and `source:`"))
+        return None, PosDict(top)
+    spec, found = validate(FleetFile, doc, fallback=top, what="fleet file")
+    problems += found
+    if spec is None:
+        return None, PosDict(top)
+    if not spec.fleet.strip():
+        problems.append(
+            Problem(locate(doc, ("fleet",)) or top, "fleet name is empty", "name the fleet")
+        )
+    message = check_hostname(spec.source.hostname, spec.source.region)
+    if message:
+        problems.append(
+            Problem(
+                locate(doc, ("source", "hostname")) or top,
+                message,
+                "write the source tenant's host name, NAME.REGION.qlikcloud.com",
+            )
+        )
+    message = check_target(spec.target.default)
+    if message:
+        problems.append(
+            Problem(
+                locate(doc, ("target", "default")) or top,
+                message,
+                "use emulator, qlik-cloud or http://HOST:PORT",
+            )
+        )
+    defaults = doc.get("defaults")
+    return spec, defaults if isinstance(defaults, PosDict) else PosDict(top)
+
+
+def _load_templates(
+    root: Path, display: _Display, env_renderer: ValueRenderer, problems: list[Problem]
+) -> tuple[dict[str, LoadedTemplate], frozenset[str]]:
+    templates: dict[str, LoadedTemplate] = {}
+    broken: set[str] = set()
+    for folder in _entries(root / TEMPLATES_DIR):
+        if not folder.is_dir():
+            problems.append(
+                Problem(
+                    SourcePosition(display(folder)),
+                    "unexpected file in templates/; each template is a folder",
+                    "move it into a template folder or remove it",
+                )
+            )
+            continue
+        file = display(folder / TEMPLATE_FILE)
+        if not (folder / TEMPLATE_FILE).exists():
+            problems.append(
+                Problem(
+                    SourcePosition(file),
+                    "template folder has no template.yaml",
+                    "add template.yaml (see docs/spec.md) or remove the folder",
+                )
+            )
+            broken.add(folder.name)
+            continue
+        loaded, found = load_template(folder.name, folder, file, env_renderer.env)
+        problems += found
+        if loaded is None:
+            broken.add(folder.name)
+        else:
+            templates[folder.name] = loaded
+    return templates, frozenset(broken)
+
+
+def _load_tenants(
+    root: Path, display: _Display, fleet: FleetContext, problems: list[Problem]
+) -> list[LoadedTenant]:
+    folder = root / TENANTS_DIR
+    results = []
+    for path in _entries(folder):
+        if path.suffix != ".yaml" or path.is_dir():
+            problems.append(
+                Problem(
+                    SourcePosition(display(path)),
+                    "unexpected entry in tenants/; only NAME.yaml files are read",
+                    "rename it to NAME.yaml or move it out of tenants/",
+                )
+            )
+            continue
+        loaded = load_tenant(path, display(path), fleet)
+        problems += loaded.problems
+        results.append(loaded)
+    if not results:
+        problems.append(
+            Problem(
+                SourcePosition(display(folder)),
+                "the fleet has no tenants: no tenants/NAME.yaml file found",
+                "add a tenant file such as tenants/acme.yaml (see docs/spec.md)",
+            )
+        )
+    return results
+
+
+def _duplicates(tenants: list[LoadedTenant], problems: list[Problem]) -> None:
+    """Tenant names and host names are unique across files (case-insensitively, as DNS)."""
+    for attribute, what in (("name", "tenant name"), ("hostname", "host name")):
+        first: dict[str, LoadedTenant] = {}
+        for loaded in tenants:
+            value = getattr(loaded, attribute)
+            if value is None:
+                continue
+            other = first.setdefault(value.casefold(), loaded)
+            if other is not loaded:
+                pos = getattr(loaded, f"{attribute}_pos")
+                problems.append(
+                    Problem(
+                        pos,
+                        f"duplicate {what} '{value}', also used at"
+                        f" {getattr(other, f'{attribute}_pos')}",
+                        f"give each tenant its own {what}",
+                    )
+                )
+
+
+def load_fleet(desired_dir: Path) -> DesiredFleet:
+    """Load, render and validate the desired state in `desired_dir` (the ``desired/`` folder).
+
+    Raises :class:`~qlikreconcile.errors.SpecError` with every problem found across all files.
+    """
+    root = desired_dir.absolute()
+    display = _Display(root)
+    if not root.is_dir():
+        raise SpecError(
+            [
+                Problem(
+                    SourcePosition(str(desired_dir)),
+                    "desired-state folder not found",
+                    "run from the repository root or pass the path of the desired/ folder",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    renderer = ValueRenderer(make_environment())
+    fleet_spec, defaults = _load_fleet_file(root, display, problems)
+    templates, broken = _load_templates(root, display, renderer, problems)
+    regions = tuple(fleet_spec.regions) if fleet_spec and fleet_spec.regions else None
+    context = FleetContext(defaults, regions, templates, broken, renderer)
+    loaded = _load_tenants(root, display, context, problems)
+    _duplicates(loaded, problems)
+    if problems or fleet_spec is None:
+        raise SpecError(_sorted(problems))
+    tenants: list[Tenant] = [t.tenant for t in loaded if t.tenant is not None]
+    template_models: dict[str, Template] = {name: t.model for name, t in templates.items()}
+    return DesiredFleet(
+        root=root,
+        name=fleet_spec.fleet,
+        source=SourceTenant(**fleet_spec.source.model_dump()),
+        target=TargetSettings(**fleet_spec.target.model_dump()),
+        regions=tuple(fleet_spec.regions or ()),
+        templates=template_models,
+        tenants=tuple(tenants),
+    )
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Unique problems, by file, then line and column (file-level problems first)."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(
+        unique,
+        key=lambda p: (p.position.file, p.position.line or 0, p.position.column or 0),
+    )

@@ -1,0 +1,184 @@
+"""Value rules of the spec that a type alone cannot express, as data and small pure checks.
+
+Each check takes a value and returns ``None`` when it is fine or a message saying what is wrong;
+the loaders attach positions and fixes. Keeping the rules here, apart from file handling, makes
+them easy to test and to find: roles per space type, RRULE lines, durations, host names, time
+zones, template references and targets.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import cache
+
+from qlikreconcile.spec.models import HOSTNAME_RE, REGIONS, SPACE_NAME_RE, TENANT_NAME_RE
+
+ROLES_BY_SPACE_TYPE: dict[str, frozenset[str]] = {
+    "shared": frozenset({"codeveloper", "consumer", "dataconsumer", "facilitator", "producer"}),
+    "managed": frozenset(
+        {"consumer", "contributor", "dataconsumer", "facilitator", "publisher", "basicconsumer"}
+    ),
+    "data": frozenset(
+        {
+            "consumer",
+            "dataconsumer",
+            "datapreview",
+            "facilitator",
+            "operator",
+            "producer",
+            "publisher",
+        }
+    ),
+}
+"""Roles Qlik accepts on a space assignment, per space type (qlik-cloud-api.md §3)."""
+
+RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_INT_LISTS: dict[str, tuple[int, int]] = {
+    "BYSECOND": (0, 60),
+    "BYMINUTE": (0, 59),
+    "BYHOUR": (0, 23),
+    "BYMONTHDAY": (-31, 31),
+    "BYYEARDAY": (-366, 366),
+    "BYWEEKNO": (-53, 53),
+    "BYMONTH": (1, 12),
+    "BYSETPOS": (-366, 366),
+}
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+RRULE_KEYS = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "WKST", *_INT_LISTS)
+_BYDAY_RE = re.compile(r"^[+-]?([1-9]|[1-4][0-9]|5[0-3])?(MO|TU|WE|TH|FR|SA|SU)$")
+_UNTIL_RE = re.compile(r"^\d{8}(T\d{6}Z?)?$")
+DURATION_RE = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+TEMPLATE_REF_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)(?:@(?P<version>[1-9][0-9]*))?$")
+TEMPLATE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+TARGET_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
+
+
+def _int_list(key: str, value: str, low: int, high: int) -> str | None:
+    for part in value.split(","):
+        number = int(part) if re.fullmatch(r"[+-]?\d+", part) else None
+        # signed ranges (BYMONTHDAY=-1 is the last day) have no zero
+        if number is None or not low <= number <= high or (number == 0 and low < 0):
+            return f"{key} value '{part}' is not a number from {low} to {high}"
+    return None
+
+
+def check_rrule(rule: str) -> str | None:
+    """A minimal RFC 5545 check of one ``RRULE:`` line (no DTSTART, as Qlik's reload tasks)."""
+    if not rule.startswith("RRULE:"):
+        return "a schedule must be one RRULE line starting with 'RRULE:'"
+    seen: dict[str, str] = {}
+    for part in rule[len("RRULE:") :].split(";"):
+        key, sep, value = part.partition("=")
+        if not sep or not key or not value:
+            return f"'{part}' is not KEY=VALUE"
+        if key not in RRULE_KEYS:
+            return f"unknown RRULE key '{key}' (known: {', '.join(RRULE_KEYS)})"
+        if key in seen:
+            return f"RRULE key '{key}' given twice"
+        seen[key] = value
+        if key == "FREQ" and value not in RRULE_FREQS:
+            return f"FREQ must be one of {', '.join(RRULE_FREQS)}, not '{value}'"
+        if key in ("COUNT", "INTERVAL") and not (value.isdigit() and int(value) >= 1):
+            return f"{key} must be a positive whole number"
+        if key == "WKST" and value not in _WEEKDAYS:
+            return f"WKST must be one of {', '.join(_WEEKDAYS)}"
+        if key == "BYDAY" and not all(_BYDAY_RE.match(d) for d in value.split(",")):
+            return f"BYDAY '{value}' must list weekdays like MO,TU or 1MO,-1FR"
+        if key == "UNTIL" and not _UNTIL_RE.match(value):
+            return "UNTIL must be a date like 20251231 or 20251231T235959Z"
+        if key in _INT_LISTS:
+            found = _int_list(key, value, *_INT_LISTS[key])
+            if found:
+                return found
+    if "FREQ" not in seen:
+        return "an RRULE needs FREQ, e.g. RRULE:FREQ=DAILY;BYHOUR=2"
+    if "COUNT" in seen and "UNTIL" in seen:
+        return "an RRULE may have COUNT or UNTIL, not both"
+    return None
+
+
+def duration_seconds(text: str) -> int | None:
+    """``"1d12h"`` -> 129600; None when `text` is not a duration of days, hours and minutes."""
+    match = DURATION_RE.match(text)
+    if not match:
+        return None
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60
+
+
+def check_max_age(text: str) -> str | None:
+    seconds = duration_seconds(text)
+    if seconds is None:
+        return f"max_age '{text}' is not a duration like 90m, 26h, 3d or 1d12h"
+    if seconds == 0:
+        return "max_age must be longer than zero"
+    return None
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: str) -> str | None:
+    """IANA zone names; skipped when this machine has no time zone database at all."""
+    zones = _known_zones()
+    if name == "UTC" or not zones or name in zones:
+        return None
+    return f"unknown time zone '{name}'; use an IANA name like Europe/Zurich or UTC"
+
+
+def check_hostname(hostname: str, region: str | None) -> str | None:
+    """A valid lower-case DNS name; a ``*.qlikcloud.com`` name must carry the tenant's region."""
+    if not HOSTNAME_RE.match(hostname):
+        return f"'{hostname}' is not a valid host name (lower-case letters, digits, - and dots)"
+    labels = hostname.split(".")
+    if region and hostname.endswith(".qlikcloud.com") and len(labels) == 4:
+        if labels[1] not in REGIONS:
+            return f"host name '{hostname}' has unknown region '{labels[1]}'"
+        if labels[1] != region:
+            return f"host name '{hostname}' is in region '{labels[1]}', the tenant in '{region}'"
+    return None
+
+
+def check_tenant_name(name: str) -> str | None:
+    if TENANT_NAME_RE.match(name):
+        return None
+    return (
+        f"tenant name '{name}' must be 1-63 lower-case letters, digits or '-',"
+        " starting and ending with a letter or digit"
+    )
+
+
+def check_space_name(name: str) -> str | None:
+    if SPACE_NAME_RE.match(name) and name.strip() == name:
+        return None
+    if not name:
+        return "space name is empty"
+    if len(name) > 256:
+        return "space name is longer than 256 characters"
+    if name.strip() != name:
+        return f"space name '{name}' starts or ends with spaces"
+    return f"space name '{name}' contains one of \" * ? < > / | \\ :"
+
+
+def check_roles(space_type: str, roles: list[str]) -> str | None:
+    allowed = ROLES_BY_SPACE_TYPE[space_type]
+    bad = [r for r in roles if r not in allowed]
+    if bad:
+        return (
+            f"role{'s' if len(bad) > 1 else ''} {', '.join(repr(r) for r in bad)} not valid in a"
+            f" {space_type} space (valid: {', '.join(sorted(allowed))})"
+        )
+    if not roles:
+        return "a member needs at least one role"
+    if len(set(roles)) != len(roles):
+        return "a role is listed twice"
+    return None
+
+
+def check_target(target: str) -> str | None:
+    if target in ("emulator", "qlik-cloud") or TARGET_URL_RE.match(target):
+        return None
+    return f"target '{target}' must be emulator, qlik-cloud or a URL like http://127.0.0.1:8080"

@@ -1,0 +1,310 @@
+"""The rules inside one rendered tenant, and building its :class:`~.models.Tenant`.
+
+Given a tenant file that is already merged with fleet defaults, rendered and type-valid, the
+:class:`TenantChecker` checks what spans entries: space names and types, roles per space type,
+one assignment per group, connections in existing spaces with unique names, apps naming a known
+template and release, a shared build space and a managed publish space, reload schedules, the
+template's required variables, and finally renders each app's load script. Every problem is
+positioned in the merged document, so it points at the tenant file or at fleet.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from qlikreconcile.errors import Problem, SourcePosition
+from qlikreconcile.spec.formats import AppEntry, ReloadEntry, TenantFile
+from qlikreconcile.spec.models import (
+    App,
+    Connection,
+    Member,
+    ReloadPolicy,
+    Space,
+    Tenant,
+)
+from qlikreconcile.spec.rules import (
+    TEMPLATE_REF_RE,
+    check_max_age,
+    check_roles,
+    check_rrule,
+    check_space_name,
+    check_timezone,
+)
+from qlikreconcile.spec.templates import LoadedTemplate
+from qlikreconcile.spec.templating import render_script
+from qlikreconcile.spec.yaml_loader import PosDict, locate
+
+Path = tuple[str | int, ...]
+
+
+class TenantChecker:
+    """Collects the cross-entry problems of one tenant and builds it when there are none."""
+
+    def __init__(
+        self,
+        file: str,
+        doc: PosDict,
+        templates: Mapping[str, LoadedTemplate],
+        broken_templates: frozenset[str],
+    ) -> None:
+        self.file = file
+        self.doc = doc
+        self.templates = templates
+        self.broken_templates = broken_templates
+        self.problems: list[Problem] = []
+        self.space_types: dict[str, str] = {}  # name -> type
+
+    def at(self, path: Path, message: str, fix: str | None = None) -> None:
+        pos = locate(self.doc, path) or SourcePosition(self.file)
+        self.problems.append(Problem(pos, message, fix))
+
+    def build(
+        self,
+        spec: TenantFile,
+        hostname: str,
+        context: Mapping[str, Any],
+        broken: frozenset[str],
+        variables: dict[str, object],
+    ) -> Tenant | None:
+        spaces = self.check_spaces(spec)
+        connections = self.check_connections(spec)
+        checked = [(i, self.check_app(i, app, context, broken)) for i, app in enumerate(spec.apps)]
+        apps = [(index, app) for index, app in checked if app is not None]
+        self.check_unique_apps(apps)
+        if self.problems:
+            return None
+        return Tenant(
+            name=spec.tenant.name,
+            region=spec.tenant.region,
+            hostname=hostname,
+            file=self.file,
+            wave=spec.wave,
+            variables=variables,
+            spaces=tuple(spaces),
+            connections=tuple(connections),
+            apps=tuple(app for _, app in apps),
+        )
+
+    def check_spaces(self, spec: TenantFile) -> list[Space]:
+        spaces = []
+        first: dict[str, int] = {}
+        for index, entry in enumerate(spec.spaces):
+            here: Path = ("spaces", index)
+            message = check_space_name(entry.name)
+            if message:
+                self.at((*here, "name"), message, "choose another space name")
+                continue
+            folded = entry.name.casefold()
+            if folded in first:
+                earlier = locate(self.doc, ("spaces", first[folded], "name"))
+                self.at(
+                    (*here, "name"),
+                    f"duplicate space name '{entry.name}' (first defined at"
+                    f" {earlier}); Qlik space names are unique",
+                    "rename or remove one of them",
+                )
+                continue
+            first[folded] = index
+            self.space_types[entry.name] = entry.type
+            groups: set[str] = set()
+            for number, member in enumerate(entry.members):
+                where = (*here, "members", number)
+                message = check_roles(entry.type, member.roles)
+                if message:
+                    self.at((*where, "roles"), message, "use roles valid for the space type")
+                if member.group in groups:
+                    self.at(
+                        (*where, "group"),
+                        f"group '{member.group}' is assigned twice in space '{entry.name}'",
+                        "merge its roles into one entry",
+                    )
+                groups.add(member.group)
+            spaces.append(
+                Space(
+                    name=entry.name,
+                    type=entry.type,
+                    description=entry.description,
+                    members=tuple(
+                        Member(group=m.group, roles=tuple(m.roles)) for m in entry.members
+                    ),
+                )
+            )
+        return spaces
+
+    def _space_hint(self) -> str:
+        names = ", ".join(self.space_types) or "none"
+        return f"add the space under `spaces:` or use one of this tenant's spaces ({names})"
+
+    def check_connections(self, spec: TenantFile) -> list[Connection]:
+        connections = []
+        seen: dict[tuple[str, str], int] = {}
+        for index, entry in enumerate(spec.connections):
+            here: Path = ("connections", index)
+            if entry.space not in self.space_types:
+                self.at(
+                    (*here, "space"),
+                    f"connection '{entry.name}' is in unknown space '{entry.space}'",
+                    self._space_hint(),
+                )
+                continue
+            key = (entry.space, entry.name.casefold())
+            if key in seen:
+                earlier = locate(self.doc, ("connections", seen[key], "name"))
+                self.at(
+                    (*here, "name"),
+                    f"duplicate connection '{entry.name}' in space"
+                    f" '{entry.space}' (first defined at {earlier})",
+                    "rename or remove one of them",
+                )
+                continue
+            seen[key] = index
+            if not entry.name.strip() or not entry.connect.strip() or not entry.type.strip():
+                self.at(
+                    here,
+                    f"connection '{entry.name}' needs a non-empty name, type and connect",
+                    "fill them in",
+                )
+                continue
+            connections.append(Connection(**entry.model_dump()))
+        return connections
+
+    def _space_of_type(self, path: Path, space: str, wanted: str, role: str) -> None:
+        actual = self.space_types.get(space)
+        if actual is None:
+            self.at(path, f"{role} '{space}' is not a space of this tenant", self._space_hint())
+        elif actual != wanted:
+            self.at(
+                path,
+                f"{role} '{space}' is a {actual} space; it must be a {wanted} space",
+                f"name a {wanted} space of this tenant",
+            )
+
+    def check_reload(self, here: Path, reload: ReloadEntry | None) -> ReloadPolicy:
+        if reload is None:
+            return ReloadPolicy()
+        checks = (
+            ("schedule", reload.schedule, check_rrule, "write e.g. RRULE:FREQ=DAILY;BYHOUR=2"),
+            ("timezone", reload.timezone, check_timezone, "use an IANA name like Europe/Zurich"),
+            ("max_age", reload.max_age, check_max_age, "write e.g. 26h or 3d"),
+        )
+        for key, value, check, fix in checks:
+            message = check(value) if value is not None else None
+            if message:
+                self.at((*here, "reload", key), message, fix)
+        return ReloadPolicy(
+            schedule=reload.schedule, timezone=reload.timezone or "UTC", max_age=reload.max_age
+        )
+
+    def _release(self, here: Path, ref: str) -> tuple[LoadedTemplate, int, bool] | None:
+        """The template and release an app's `template:` names, or None (reported)."""
+        where = (*here, "template")
+        match = TEMPLATE_REF_RE.match(ref)
+        if not match:
+            self.at(
+                where,
+                f"template reference '{ref}' is not NAME or NAME@VERSION",
+                "write e.g. sales@3 (a pinned release) or sales (the newest)",
+            )
+            return None
+        name, version = match["name"], match["version"]
+        if name in self.broken_templates:
+            return None
+        loaded = self.templates.get(name)
+        if loaded is None:
+            known = ", ".join(sorted(self.templates)) or "none"
+            self.at(
+                where,
+                f"unknown template '{name}' (templates: {known})",
+                f"create desired/templates/{name}/template.yaml or correct the name",
+            )
+            return None
+        template = loaded.model
+        rerun = f"run `qlikreconcile template release {name}` and commit the result"
+        if version is None:
+            latest = template.latest
+            if latest is None:
+                self.at(
+                    where,
+                    f"template '{name}' has no release yet, so there is no newest"
+                    " release to deploy",
+                    rerun,
+                )
+                return None
+            return loaded, latest.version, False
+        if template.release(int(version)) is None:
+            have = ", ".join(str(r.version) for r in template.releases) or "none yet"
+            self.at(
+                where,
+                f"template '{name}' has no release {version} (releases: {have})",
+                f"pin an existing release, or {rerun}",
+            )
+            return None
+        return loaded, int(version), True
+
+    def check_app(
+        self, index: int, entry: AppEntry, context: Mapping[str, Any], broken: frozenset[str]
+    ) -> App | None:
+        here: Path = ("apps", index)
+        before = len(self.problems)
+        self._space_of_type((*here, "space"), entry.space, "shared", "app space")
+        if entry.publish_to is not None:
+            self._space_of_type((*here, "publish_to"), entry.publish_to, "managed", "publish_to")
+        reload = self.check_reload(here, entry.reload)
+        found = self._release(here, entry.template)
+        if found is None:
+            return None
+        loaded, version, pinned = found
+        template = loaded.model
+        name = entry.name if entry.name is not None else template.display_name
+        if not name.strip():
+            self.at((*here, "name"), "app name is empty", "give the app a name or omit `name:`")
+        missing = [v for v in template.required_variables if v not in context and v not in broken]
+        for variable in missing:
+            self.at(
+                (*here, "template"),
+                f"template '{template.name}' requires variable"
+                f" '{variable}', which this tenant does not define",
+                f"define `{variable}` under `variables:` or in fleet defaults",
+            )
+        if len(self.problems) > before or loaded.script is None:
+            return None
+        app_context = {
+            **context,
+            "app": {
+                "name": name,
+                "template": template.name,
+                "release": version,
+                "space": entry.space,
+                "publish_to": entry.publish_to,
+            },
+        }
+        tenant = str(context["tenant"]["name"])
+        script, problems = render_script(
+            loaded.script, app_context, tenant=tenant, app=name, broken=broken
+        )
+        self.problems += problems
+        if script is None:
+            return None
+        return App(
+            template=template.name,
+            release=version,
+            name=name,
+            space=entry.space,
+            publish_to=entry.publish_to,
+            script=script,
+            reload=reload,
+            pinned=pinned,
+        )
+
+    def check_unique_apps(self, apps: list[tuple[int, App]]) -> None:
+        first: dict[str, int] = {}
+        for index, app in apps:
+            if app.name in first:
+                earlier = locate(self.doc, ("apps", first[app.name]))
+                self.at(
+                    ("apps", index, "name"),
+                    f"two apps are named '{app.name}' (the other at {earlier})",
+                    "give one of them another `name:`",
+                )
+            first.setdefault(app.name, index)
