@@ -1,0 +1,159 @@
+"""Admin endpoints under the reserved prefix ``/_emulator`` (served on every Host, no auth).
+
+``POST /_emulator/reset``, ``GET /_emulator/state``, ``GET|DELETE /_emulator/requests``,
+``GET|POST /_emulator/faults``, ``GET /_emulator/quirks``,
+``GET /_emulator/tenants/{hostname}/apps/{appId}``,
+``POST /_emulator/tenants/{hostname}/apps/{appId}/sheets``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from qlikreconcile.emulator.quirks import QUIRKS
+from qlikreconcile.emulator.reload_lifecycle import settle
+from qlikreconcile.emulator.render_apps import render_sheet
+from qlikreconcile.emulator.seed import build_seed
+from qlikreconcile.emulator.state import FaultConfig
+from qlikreconcile.emulator.state_apps import App, Sheet
+from qlikreconcile.emulator.store import EmulatorStore
+
+IMPLEMENTED_FAULTS = frozenset(FaultConfig.model_fields)
+SHEET_TYPES = ("community", "private")
+
+
+def _store(request: Request) -> EmulatorStore:
+    store: EmulatorStore = request.app.state.store
+    return store
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "errors": [
+                {"code": f"EMULATOR-{status}", "title": "Emulator admin error", "detail": detail}
+            ]
+        },
+        status_code=status,
+    )
+
+
+async def _body(request: Request) -> dict[str, Any] | JSONResponse:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError as exc:
+        return _error(400, f"Malformed JSON body: {exc}")
+    return body if isinstance(body, dict) else _error(400, "Body must be a JSON object")
+
+
+async def reset(request: Request) -> Response:
+    store = _store(request)
+    store.state = build_seed(store.config)
+    store.requests.clear()
+    store.limiter.clear()
+    store.mark_dirty()
+    return JSONResponse({"status": "reset"})
+
+
+async def dump_state(request: Request) -> Response:
+    store = _store(request)
+    for tenant in store.state.tenants.values():
+        if settle(tenant, store.now()):
+            store.mark_dirty()
+    return JSONResponse(store.state.model_dump(mode="json"))
+
+
+async def requests_log(request: Request) -> Response:
+    store = _store(request)
+    if request.method == "DELETE":
+        store.requests.clear()
+        return Response(status_code=204)
+    data = [r.as_json() for r in store.requests]
+    return JSONResponse({"data": data, "count": len(data)})
+
+
+async def faults(request: Request) -> Response:
+    store = _store(request)
+    if request.method == "POST":
+        body = await _body(request)
+        if isinstance(body, JSONResponse):
+            return body
+        try:
+            store.state.faults = FaultConfig.model_validate(body)
+        except ValidationError as exc:
+            return _error(400, str(exc))
+        store.mark_dirty()
+    current = store.state.faults.model_dump(mode="json")
+    pending = sorted(k for k in current if k not in IMPLEMENTED_FAULTS)
+    return JSONResponse({"faults": current, "notImplemented": pending})
+
+
+async def quirks(request: Request) -> Response:
+    return JSONResponse(
+        {"quirks": [asdict(q) for q in QUIRKS], "switches": asdict(_store(request).config.quirks)}
+    )
+
+
+def _app(request: Request) -> App | JSONResponse:
+    store = _store(request)
+    hostname = request.path_params["hostname"]
+    tenant = store.tenant_by_hostname(hostname)
+    if tenant is None:
+        return _error(404, f"No tenant with hostname '{hostname}'")
+    if settle(tenant, store.now()):
+        store.mark_dirty()
+    app = tenant.apps.get(request.path_params["appId"])
+    return app if app is not None else _error(404, f"No app '{request.path_params['appId']}'")
+
+
+async def get_app(request: Request) -> Response:
+    app = _app(request)
+    if isinstance(app, JSONResponse):
+        return app
+    dump = app.model_dump(mode="json")
+    dump["sheets"] = [render_sheet(s) for s in app.sheets]
+    return JSONResponse(dump)
+
+
+async def add_sheet(request: Request) -> Response:
+    app = _app(request)
+    if isinstance(app, JSONResponse):
+        return app
+    body = await _body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    title, kind, owner = body.get("title"), body.get("type"), body.get("ownerId")
+    if not isinstance(title, str) or not title or kind not in SHEET_TYPES:
+        return _error(400, "title (string) and type community|private are required")
+    store = _store(request)
+    now = store.now()
+    sheet = Sheet(
+        id=store.new_id("hex24"),
+        title=title,
+        type=kind,
+        owner_id=owner if isinstance(owner, str) and owner else app.owner_id,
+        approved=False,
+        published_at=now if kind == "community" else None,
+        created_at=now,
+    )
+    app.sheets.append(sheet)
+    store.mark_dirty()
+    return JSONResponse(render_sheet(sheet), status_code=201)
+
+
+ROUTES = [
+    Route("/_emulator/reset", reset, methods=["POST"]),
+    Route("/_emulator/state", dump_state, methods=["GET"]),
+    Route("/_emulator/requests", requests_log, methods=["GET", "DELETE"]),
+    Route("/_emulator/faults", faults, methods=["GET", "POST"]),
+    Route("/_emulator/quirks", quirks, methods=["GET"]),
+    Route("/_emulator/tenants/{hostname}/apps/{appId}", get_app, methods=["GET"]),
+    Route("/_emulator/tenants/{hostname}/apps/{appId}/sheets", add_sheet, methods=["POST"]),
+]

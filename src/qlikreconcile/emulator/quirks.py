@@ -1,0 +1,187 @@
+"""Every behaviour the public sources leave uncertain, declared in one place.
+
+Each :class:`Quirk` names the question, the source (or the absence of one) and the assumption
+the emulator takes. Behaviours that a check against a real tenant could flip are also switches
+on :class:`Quirks`, so a correction is one edit here (or one config value in a test).
+Section references point at ``shared/docs/qlik-cloud-api.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Quirk:
+    """One undocumented or ambiguous behaviour and the assumption the emulator takes."""
+
+    name: str
+    source: str
+    assumption: str
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """Switchable assumptions. Defaults are the emulator's best reading of the sources."""
+
+    # The oauth-token-response schema has expires_at only; whether live Qlik adds expires_in is
+    # unknown, so by default the emulator keeps clients honest by omitting it.
+    token_includes_expires_in: bool = False
+    # Republish keeps the target's community and private sheets (engine autoreplace semantics).
+    republish_keeps_user_sheets: bool = True
+    # Status for POST /tenants when the requested hostname belongs to another tenant.
+    tenant_hostname_conflict_status: int = 409
+    # Status for republish when checkOriginAppId is true and the target came from another app.
+    republish_origin_mismatch_status: int = 400
+    # Status for DELETE /apps/{id}/scripts/{current-version}.
+    script_delete_current_status: int = 400
+
+
+QUIRKS: tuple[Quirk, ...] = (
+    Quirk(
+        "token.expires_in",
+        "[SPEC] oauth-token-response has expires_at only (§1.1, §13)",
+        "Token responses carry expires_at (ISO); expires_in only when "
+        "Quirks.token_includes_expires_in is set.",
+    ),
+    Quirk(
+        "token.host_scope",
+        "[EX] tutorials fetch one token per host; scoping implied, not stated (§1.3)",
+        "A token is valid only on the host that issued it; elsewhere 401.",
+    ),
+    Quirk(
+        "host.unknown",
+        "no source",
+        "A Host that is neither register.REGION.qlikcloud.com nor a tenant hostname answers 404 "
+        "with a Qlik error body (code HTTP-404) for every path, /oauth/token included.",
+    ),
+    Quirk(
+        "tenant.disabled",
+        "[SPEC] tenants statuses; behaviour of a disabled tenant's host not stated",
+        "A disabled tenant answers 403 (TENANTS-DISABLED) to /oauth/token and every /api call on "
+        "its own host; the register host still serves it (reactivate).",
+    ),
+    Quirk(
+        "tenant.create.name_hostnames",
+        "[DOC qlik-cli tenant create] optional --name/--hostnames (§2)",
+        "POST /tenants accepts name and a single-entry hostnames list that must end with "
+        ".REGION.qlikcloud.com of the register host; absent ones are generated "
+        "(tenant-XXXXXX). A taken hostname answers Quirks.tenant_hostname_conflict_status (409).",
+    ),
+    Quirk(
+        "tenant.license",
+        "[SPEC licenseOverview] licenseKey is signed; signature scheme unknown",
+        "licenseKey is header.payload.signature (base64url, HS256 over an emulator-internal "
+        "key); a bad signature on POST /tenants answers 403. New tenants share the licence.",
+    ),
+    Quirk(
+        "spaces.name_unique",
+        "[SPEC] 409 'name must be unique'; scope unknown (§13)",
+        "Space names are unique tenant-wide across types, compared case-insensitively.",
+    ),
+    Quirk(
+        "spaces.assignee_existence",
+        "no source",
+        "Assignments do not check that the user or group exists (one per assignee per space).",
+    ),
+    Quirk(
+        "apps.optional_attributes",
+        "[SPEC NxAttributes] publishTime 'empty if unpublished'",
+        "originAppId, publishTime, lastReloadTime and spaceId are omitted when unset.",
+    ),
+    Quirk(
+        "apps.managed_space_writes",
+        "[DOC managing-apps-in-managed-spaces] (§4.3, §5.1)",
+        "Apps cannot be created, imported or copied into a managed space (403); their script "
+        "cannot be changed (POST scripts 403); they can be reloaded in place.",
+    ),
+    Quirk(
+        "apps.copy_space",
+        "no source",
+        "POST /apps/{id}/copy without attributes.spaceId puts the copy in the personal space.",
+    ),
+    Quirk(
+        "apps.export",
+        "[SPEC] 201 + Location; newer servers may redirect (§4.2)",
+        "Export answers 201 with Location /api/v1/temp-contents/{id} and no body; the temp "
+        "content expires after temp_content_ttl_seconds (410 afterwards).",
+    ),
+    Quirk(
+        "apps.import.mode",
+        "[SPEC] AUTOREPLACE internal only; tutorials use it (§4.1)",
+        "mode NEW and AUTOREPLACE (any case) both create a new app; other values answer 400.",
+    ),
+    Quirk(
+        "apps.publish.without_reload",
+        "no source",
+        "Publishing does not require a successful reload: the copy takes whatever data model "
+        "and lastReloadTime the source has.",
+    ),
+    Quirk(
+        "apps.publish.data",
+        "[SPEC PublishData] source|target without description (§4.3)",
+        "data='source' (default) copies the source data model; data='target' on republish keeps "
+        "the target's data model.",
+    ),
+    Quirk(
+        "apps.republish.sheets",
+        "no Qlik Cloud statement (§4.3, §13)",
+        "Republish replaces script, data model and base (approved) sheets; the target's "
+        "community and private sheets are kept (Quirks.republish_keeps_user_sheets).",
+    ),
+    Quirk(
+        "apps.republish.origin",
+        "[SPEC RepublishApp.checkOriginAppId] (§4.3)",
+        "With checkOriginAppId true (default) a target whose originAppId differs answers "
+        "Quirks.republish_origin_mismatch_status (400). With false, the target is re-linked: "
+        "its originAppId becomes the new source id.",
+    ),
+    Quirk(
+        "apps.republish.attributes",
+        "no source",
+        "Republish without attributes keeps the target's name and description.",
+    ),
+    Quirk(
+        "scripts.delete_current",
+        "[SPEC] deleting the current version fails; status unstated",
+        "DELETE of the current script version answers Quirks.script_delete_current_status (400).",
+    ),
+    Quirk(
+        "reloads.outcome",
+        "[DOC CONNECT.htm] connection lookup rules (§5.1)",
+        "The outcome is decided when the reload is created from the app's current script: "
+        "every LIB CONNECT TO 'Space:Name' / 'Name' / ':Name' and lib://Space:Name/ / lib://Name/ "
+        "must name an existing connection (exact names; no prefix = the app's own space; "
+        "DataFiles always exists). Otherwise FAILED with errorCode EngineReloadError and a log "
+        "line \"The following error occurred: Connection not found: 'Space:Name'\".",
+    ),
+    Quirk(
+        "reloads.cancel",
+        "[SPEC] 202 being cancelled / 204 cancelled",
+        "Cancel of a QUEUED reload answers 204 (CANCELED at once); of a RELOADING reload 202 "
+        "(CANCELING for reload_queue_seconds, then CANCELED); terminal reloads answer 409.",
+    ),
+    Quirk(
+        "items.reload_status",
+        "[TS items.d.ts] resourceReloadStatus values not documented",
+        "resourceReloadStatus is 'ok' after a successful last reload, 'failed' after a failed one, "
+        "absent before any.",
+    ),
+    Quirk(
+        "items.name",
+        "[SPEC] 'case-insensitive string used to search for a resource by name'",
+        "The items name filter is a case-insensitive exact match.",
+    ),
+    Quirk(
+        "links.scheme",
+        "[SPEC] absolute hrefs",
+        "Absolute links use the request's scheme and Host header (http when served by uvicorn "
+        "on loopback).",
+    ),
+    Quirk(
+        "rate_limits.window",
+        "[DOC rate-limiting] per tier/user/tenant over a 5-minute window (§9.3)",
+        "When enabled: a sliding 60 s window per (host, user, tier) with tier 1 1000, tier 2 100, "
+        "reloads 50 per minute; 429 with whole-second Retry-After and the HTTP-429 body.",
+    ),
+)

@@ -1,0 +1,147 @@
+"""Apps: create, get, update, delete, copy, move, data model metadata and reload logs."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from qlikreconcile.emulator.app_ops import (
+    copy_base_sheets,
+    copy_model,
+    get_app,
+    is_managed,
+    name_attribute,
+    new_app,
+    writable_space,
+)
+from qlikreconcile.emulator.endpoint import Ctx, endpoint
+from qlikreconcile.emulator.errors import bad_request, forbidden, not_found
+from qlikreconcile.emulator.render_apps import data_model_metadata, nx_app
+from qlikreconcile.emulator.timefmt import iso
+
+
+@endpoint(service="apps")
+async def create_app_(ctx: Ctx) -> Response:
+    body = await ctx.json_object(required=False)
+    attrs = body.get("attributes") or {}
+    if not isinstance(attrs, dict):
+        raise bad_request("apps", "attributes must be an object")
+    space_id = writable_space(ctx, attrs.get("spaceId"))
+    app = new_app(
+        ctx,
+        name=name_attribute(body, "name", "Untitled"),
+        description=name_attribute(body, "description", ""),
+        space_id=space_id,
+        script="",
+    )
+    return JSONResponse(nx_app(app))
+
+
+@endpoint(service="apps")
+async def read_app(ctx: Ctx) -> Response:
+    return JSONResponse(nx_app(get_app(ctx)))
+
+
+@endpoint(service="apps")
+async def update_app(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    body = await ctx.json_object()
+    app.name = name_attribute(body, "name", app.name)
+    app.description = name_attribute(body, "description", app.description)
+    app.modified_at = ctx.now
+    return JSONResponse(nx_app(app))
+
+
+@endpoint(service="apps")
+async def delete_app(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    # Published copies keep their originAppId: they are orphaned, as on Qlik Cloud.
+    del ctx.tenant.apps[app.id]
+    return Response(status_code=200)
+
+
+@endpoint(service="apps")
+async def copy_app(ctx: Ctx) -> Response:
+    source = get_app(ctx)
+    body = await ctx.json_object(required=False)
+    attrs = body.get("attributes") or {}
+    space_id = writable_space(ctx, attrs.get("spaceId") if isinstance(attrs, dict) else None)
+    app = new_app(
+        ctx,
+        name=name_attribute(body, "name", source.name),
+        description=name_attribute(body, "description", source.description),
+        space_id=space_id,
+        script=source.current_script(),
+    )
+    app.sheets = copy_base_sheets(ctx, source.sheets, approved=False)
+    app.data_model = copy_model(source.data_model)
+    app.last_reload_at = source.last_reload_at
+    return JSONResponse(nx_app(app))
+
+
+@endpoint(service="apps")
+async def move_app(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    if is_managed(ctx, app):
+        raise forbidden("apps", "Apps in managed spaces cannot be moved")
+    body = await ctx.json_object()
+    app.space_id = writable_space(ctx, body.get("spaceId"))
+    app.modified_at = ctx.now
+    return JSONResponse(nx_app(app))
+
+
+@endpoint(service="apps")
+async def remove_from_space(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    if is_managed(ctx, app):
+        raise forbidden("apps", "Apps in managed spaces cannot be moved")
+    app.space_id = None
+    app.modified_at = ctx.now
+    return JSONResponse(nx_app(app))
+
+
+@endpoint(service="apps")
+async def data_metadata(ctx: Ctx) -> Response:
+    return JSONResponse(data_model_metadata(get_app(ctx)))
+
+
+@endpoint(service="apps")
+async def reload_logs(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    base = f"{ctx.base_url()}/api/v1/apps/{app.id}/reloads/logs"
+    data = [
+        {
+            "reloadId": r.id,
+            "success": r.final_status == "SUCCEEDED",
+            "duration": int(((r.final_end_at or r.end_at) - r.start_at) * 1000),
+            "endTime": iso(r.final_end_at or r.end_at),
+            "links": {"log": {"href": f"{base}/{r.id}"}},
+        }
+        for r in reversed(list(ctx.tenant.reloads.values()))
+        if r.app_id == app.id and r.final_status in ("SUCCEEDED", "FAILED")
+    ]
+    return JSONResponse({"data": data})
+
+
+@endpoint(service="apps")
+async def reload_log(ctx: Ctx) -> Response:
+    app = get_app(ctx)
+    reload = ctx.tenant.reloads.get(ctx.path_param("reloadId"))
+    if reload is None or reload.app_id != app.id or reload.final_status is None:
+        raise not_found("apps", "Reload log", ctx.path_param("reloadId"))
+    return PlainTextResponse(reload.log, media_type="text/plain; charset=UTF-8")
+
+
+_A = "/api/v1/apps/{appId}"
+ROUTES = [
+    Route("/api/v1/apps", create_app_, methods=["POST"]),
+    Route(_A, read_app, methods=["GET"]),
+    Route(_A, update_app, methods=["PUT"]),
+    Route(_A, delete_app, methods=["DELETE"]),
+    Route(f"{_A}/copy", copy_app, methods=["POST"]),
+    Route(f"{_A}/space", move_app, methods=["PUT"]),
+    Route(f"{_A}/space", remove_from_space, methods=["DELETE"]),
+    Route(f"{_A}/data/metadata", data_metadata, methods=["GET"]),
+    Route(f"{_A}/reloads/logs", reload_logs, methods=["GET"]),
+    Route(f"{_A}/reloads/logs/{{reloadId}}", reload_log, methods=["GET"]),
+]

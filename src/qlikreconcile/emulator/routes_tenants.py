@@ -1,0 +1,243 @@
+"""Tenants (create/deactivate/reactivate on the register host; get/patch/me) and licences."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from qlikreconcile.emulator.endpoint import Ctx, endpoint
+from qlikreconcile.emulator.errors import QlikError, forbidden
+from qlikreconcile.emulator.hosts import DATACENTERS, QLIK_DOMAIN, tenant_hostname
+from qlikreconcile.emulator.licensing import sign_license, verify_license
+from qlikreconcile.emulator.state_tenant import Tenant
+from qlikreconcile.emulator.timefmt import iso, iso_date
+
+SETTING_DEFAULTS: dict[str, bool] = {
+    "autoAssignCreateSharedSpacesRoleToProfessionals": True,
+    "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals": True,
+    "autoAssignDataServicesContributorRoleToProfessionals": True,
+    "enableAnalyticCreation": False,
+    "enableAppOpeningFeedback": False,
+}
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+DAY = 86400.0
+
+
+def render_tenant(ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
+    return {
+        "id": tenant.id,
+        "name": tenant.name,
+        "hostnames": list(tenant.hostnames),
+        "status": tenant.status,
+        "datacenter": tenant.datacenter,
+        "region": tenant.region,
+        "created": iso(tenant.created_at),
+        "lastUpdated": iso(tenant.updated_at),
+        "statusLastUpdatedAt": iso(tenant.status_updated_at),
+        "createdByUser": tenant.created_by_user,
+        **{k: tenant.settings.get(k, v) for k, v in SETTING_DEFAULTS.items()},
+        "links": {"self": {"href": f"{ctx.base_url()}/api/v1/tenants/{tenant.id}"}},
+    }
+
+
+def _tenant_err(status: int, code: str, title: str, detail: str | None = None) -> QlikError:
+    return QlikError(status, code, title, detail, service="tenants")
+
+
+def _lookup(ctx: Ctx) -> Tenant:
+    tenant_id = ctx.path_param("tenantId")
+    tenant = ctx.store.state.tenants.get(tenant_id)
+    visible = tenant is not None and (
+        ctx.tenant_or_none is None or ctx.tenant_or_none.id == tenant_id
+    )
+    if tenant is None or not visible:
+        raise _tenant_err(404, "TENANTS-8", "Not found", f"Tenant '{tenant_id}' not found")
+    return tenant
+
+
+def _new_hostname(ctx: Ctx, body: dict[str, Any], region: str) -> tuple[str, str]:
+    name = body.get("name")
+    hostnames = body.get("hostnames")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise _tenant_err(400, "TENANTS-2", "Bad request", "name must be a non-empty string")
+    if hostnames is not None:
+        if (
+            not isinstance(hostnames, list)
+            or len(hostnames) != 1
+            or not isinstance(hostnames[0], str)
+        ):
+            raise _tenant_err(400, "TENANTS-2", "Bad request", "hostnames takes exactly one entry")
+        host = hostnames[0].strip().lower()
+        suffix = f".{region}.{QLIK_DOMAIN}"
+        if not host.endswith(suffix) or not _LABEL.match(host[: -len(suffix)]):
+            raise _tenant_err(400, "TENANTS-2", "Bad request", f"hostname must be LABEL{suffix}")
+        return (name or host[: -len(suffix)]), host
+    if name is not None:
+        label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "tenant"
+        return name, tenant_hostname(label, region)
+    label = "tenant-" + ctx.store.new_id("hex24")[:6]
+    return label, tenant_hostname(label, region)
+
+
+@endpoint(service="tenants", hosts="register")
+async def create_tenant(ctx: Ctx) -> Response:
+    body = await ctx.json_object()
+    key = body.get("licenseKey")
+    if not isinstance(key, str) or not key:
+        raise _tenant_err(400, "TENANTS-2", "Bad request", "licenseKey is required")
+    number = verify_license(key)
+    if number is None:
+        raise _tenant_err(403, "TENANTS-4", "Forbidden", "Invalid license key signature")
+    region = ctx.host.region or "us"
+    datacenter = body.get("datacenter") or DATACENTERS[region]
+    if not isinstance(datacenter, str):
+        raise _tenant_err(400, "TENANTS-2", "Bad request", "datacenter must be a string")
+    name, hostname = _new_hostname(ctx, body, region)
+    if ctx.store.tenant_by_hostname(hostname) is not None:
+        status = ctx.store.config.quirks.tenant_hostname_conflict_status
+        raise _tenant_err(
+            status, "TENANTS-9", "Conflict", f"Hostname '{hostname}' is already in use"
+        )
+    now = ctx.now
+    tenant = Tenant(
+        id=ctx.store.new_id("tenant"),
+        name=name,
+        hostnames=[hostname],
+        datacenter=datacenter,
+        region=region,
+        created_at=now,
+        updated_at=now,
+        status_updated_at=now,
+        created_by_user=ctx.user_id,
+        license_number=number,
+        settings=dict(SETTING_DEFAULTS),
+    )
+    ctx.store.state.tenants[tenant.id] = tenant
+    return JSONResponse(render_tenant(ctx, tenant), status_code=201)
+
+
+@endpoint(service="tenants", hosts="both")
+async def get_tenant(ctx: Ctx) -> Response:
+    return JSONResponse(render_tenant(ctx, _lookup(ctx)))
+
+
+@endpoint(service="tenants")
+async def tenant_me(ctx: Ctx) -> Response:
+    return RedirectResponse(f"/api/v1/tenants/{ctx.tenant.id}", status_code=302)
+
+
+@endpoint(service="tenants", hosts="both")
+async def patch_tenant(ctx: Ctx) -> Response:
+    tenant = _lookup(ctx)
+    ops = await ctx.json()
+    if not isinstance(ops, list) or not ops:
+        raise _tenant_err(
+            400, "TENANTS-2", "Bad request", "Body must be a non-empty array of operations"
+        )
+    for op in ops:
+        if not isinstance(op, dict) or op.get("op") != "replace":
+            raise _tenant_err(400, "TENANTS-2", "Bad request", "Only op 'replace' is supported")
+        path, value = op.get("path"), op.get("value")
+        if path == "/name" and isinstance(value, str) and value.strip():
+            tenant.name = value
+        elif path == "/hostnames/1" and isinstance(value, str):
+            alias = value.strip().lower()
+            owner = ctx.store.tenant_by_hostname(alias)
+            if owner is not None and owner.id != tenant.id:
+                raise _tenant_err(400, "TENANTS-9", "Bad request", f"Hostname '{alias}' is in use")
+            tenant.hostnames = [tenant.hostnames[0], alias]
+        elif (
+            isinstance(path, str)
+            and path.lstrip("/") in SETTING_DEFAULTS
+            and isinstance(value, bool)
+        ):
+            tenant.settings[path.lstrip("/")] = value
+        else:
+            raise _tenant_err(
+                400, "TENANTS-2", "Bad request", f"Unsupported patch {path!r} = {value!r}"
+            )
+    tenant.updated_at = ctx.now
+    return Response(status_code=204)
+
+
+def _confirm(ctx: Ctx, tenant: Tenant) -> None:
+    confirm = (ctx.request.headers.get("qlik-confirm-hostname") or "").strip().lower()
+    if confirm not in [h.lower() for h in tenant.hostnames]:
+        raise _tenant_err(
+            412, "TENANTS-12", "Precondition failed", "Invalid qlik-confirm-hostname value"
+        )
+
+
+@endpoint(service="tenants", hosts="register")
+async def deactivate(ctx: Ctx) -> Response:
+    tenant = _lookup(ctx)
+    _confirm(ctx, tenant)
+    body = await ctx.json_object(required=False)
+    days = body.get("purgeAfterDays", 30)
+    if not isinstance(days, int) or isinstance(days, bool) or not 10 <= days <= 90:
+        raise _tenant_err(400, "TENANTS-2", "Bad request", "purgeAfterDays must be 10-90")
+    tenant.status = "disabled"
+    tenant.status_updated_at = tenant.updated_at = ctx.now
+    tenant.estimated_purge_at = ctx.now + days * DAY
+    return JSONResponse(
+        {
+            "id": tenant.id,
+            "status": "disabled",
+            "estimatedPurgeDate": iso(tenant.estimated_purge_at),
+        }
+    )
+
+
+@endpoint(service="tenants", hosts="register")
+async def reactivate(ctx: Ctx) -> Response:
+    tenant = _lookup(ctx)
+    _confirm(ctx, tenant)
+    if tenant.status == "deleted":
+        raise forbidden("tenants", "Tenant was purged")
+    tenant.status = "active"
+    tenant.status_updated_at = tenant.updated_at = ctx.now
+    tenant.estimated_purge_at = None
+    return JSONResponse({})
+
+
+@endpoint(service="licenses")
+async def license_overview(ctx: Ctx) -> Response:
+    tenant = ctx.tenant
+    start = iso_date(tenant.created_at)
+    return JSONResponse(
+        {
+            "licenseKey": sign_license(tenant.license_number),
+            "licenseNumber": tenant.license_number,
+            "secondaryNumber": "0",
+            "product": "Qlik Sense Enterprise SaaS",
+            "status": "Ok",
+            "trial": False,
+            "valid": f"{start}/2099-12-31",
+            "origin": "Internal",
+            "allotments": [
+                {
+                    "name": "professional",
+                    "units": 500,
+                    "unitsUsed": len(tenant.users),
+                    "usageClass": "assigned",
+                },
+                {"name": "analyzer", "units": 5000, "unitsUsed": 0, "usageClass": "assigned"},
+            ],
+            "parameters": [{"name": "qlikOEM", "valid": "./.", "values": {"tenants": "unlimited"}}],
+            "updated": iso(tenant.created_at),
+        }
+    )
+
+
+ROUTES = [
+    Route("/api/v1/tenants", create_tenant, methods=["POST"]),
+    Route("/api/v1/tenants/me", tenant_me, methods=["GET"]),
+    Route("/api/v1/tenants/{tenantId}", get_tenant, methods=["GET"]),
+    Route("/api/v1/tenants/{tenantId}", patch_tenant, methods=["PATCH"]),
+    Route("/api/v1/tenants/{tenantId}/actions/deactivate", deactivate, methods=["POST"]),
+    Route("/api/v1/tenants/{tenantId}/actions/reactivate", reactivate, methods=["POST"]),
+    Route("/api/v1/licenses/overview", license_overview, methods=["GET"]),
+]

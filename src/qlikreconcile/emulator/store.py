@@ -1,0 +1,81 @@
+"""The live emulator: state plus the config, id source, request log and dirty flag around it.
+
+One :class:`EmulatorStore` per ASGI app. Requests are handled on one event loop and handlers do
+not await between reading and changing state, so no locking is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from qlikreconcile.emulator.config import EmulatorConfig
+from qlikreconcile.emulator.hosts import normalise
+from qlikreconcile.emulator.ids import IdKind, IdSource
+from qlikreconcile.emulator.rate_limits import RateLimiter
+from qlikreconcile.emulator.state import EmulatorState
+from qlikreconcile.emulator.state_tenant import Tenant
+
+MAX_REQUEST_LOG = 20_000
+
+
+@dataclass
+class RequestRecord:
+    method: str
+    host: str
+    path: str
+    query: str
+    status: int
+    time: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "host": self.host,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "time": self.time,
+        }
+
+
+@dataclass
+class EmulatorStore:
+    config: EmulatorConfig
+    state: EmulatorState
+    requests: list[RequestRecord] = field(default_factory=list)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    dirty: bool = False
+    trace_counter: int = 0
+
+    def now(self) -> float:
+        return self.config.clock()
+
+    def new_id(self, kind: IdKind) -> str:
+        source = IdSource(self.config.seed, self.state.id_counter)
+        ident = source.new(kind)
+        self.state.id_counter = source.counter
+        return ident
+
+    def trace_id(self) -> str:
+        # Not drawn from the id sequence, so error responses never shift later ids.
+        self.trace_counter += 1
+        return hashlib.sha256(
+            f"trace:{self.config.seed}:{self.trace_counter}".encode()
+        ).hexdigest()[:32]
+
+    def tenant_by_hostname(self, hostname: str) -> Tenant | None:
+        wanted = normalise(hostname)
+        for tenant in self.state.tenants.values():
+            if any(h.lower() == wanted for h in tenant.hostnames):
+                return tenant
+        return None
+
+    def mark_dirty(self) -> None:
+        self.dirty = True
+
+    def log_request(self, record: RequestRecord) -> None:
+        self.requests.append(record)
+        if len(self.requests) > MAX_REQUEST_LOG:
+            del self.requests[: len(self.requests) - MAX_REQUEST_LOG]
