@@ -212,7 +212,9 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
     fleet_spec, defaults = _load_fleet_file(root, display, problems)
     templates, broken = _load_templates(root, display, renderer, problems)
     regions = tuple(fleet_spec.regions) if fleet_spec and fleet_spec.regions else None
-    context = FleetContext(defaults, regions, templates, broken, renderer)
+    context = FleetContext(
+        defaults, regions, templates, broken, renderer, fleet_ok=fleet_spec is not None
+    )
     loaded = _load_tenants(root, display, context, problems)
     _duplicates(loaded, problems)
     if problems or fleet_spec is None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from qlikreconcile.errors import Problem, SourcePosition
 from qlikreconcile.spec.formats import AppEntry, ReloadEntry, TenantFile
 from qlikreconcile.spec.models import (
@@ -67,34 +69,47 @@ class TenantChecker:
         broken: frozenset[str],
         variables: dict[str, object],
     ) -> Tenant | None:
-        spaces = self.check_spaces(spec)
-        connections = self.check_connections(spec)
+        self.check_spaces(spec)
+        self.check_connections(spec)
         checked = [(i, self.check_app(i, app, context, broken)) for i, app in enumerate(spec.apps)]
         apps = [(index, app) for index, app in checked if app is not None]
         self.check_unique_apps(apps)
         if self.problems:
             return None
-        return Tenant(
-            name=spec.tenant.name,
-            region=spec.tenant.region,
-            hostname=hostname,
-            file=self.file,
-            wave=spec.wave,
-            variables=variables,
-            spaces=tuple(spaces),
-            connections=tuple(connections),
-            apps=tuple(app for _, app in apps),
-        )
+        try:
+            return Tenant(
+                name=spec.tenant.name,
+                region=spec.tenant.region,
+                hostname=hostname,
+                file=self.file,
+                wave=spec.wave,
+                variables=variables,
+                spaces=tuple(
+                    Space(
+                        name=s.name,
+                        type=s.type,
+                        description=s.description,
+                        members=tuple(
+                            Member(group=m.group, roles=tuple(m.roles)) for m in s.members
+                        ),
+                    )
+                    for s in spec.spaces
+                ),
+                connections=tuple(Connection(**c.model_dump()) for c in spec.connections),
+                apps=tuple(app for _, app in apps),
+            )
+        except ValidationError as exc:  # a rule the checks above missed: still a positioned error
+            for error in exc.errors(include_url=False):
+                self.at((), f"invalid tenant: {error['msg']} at {error['loc']}", None)
+            return None
 
-    def check_spaces(self, spec: TenantFile) -> list[Space]:
-        spaces = []
+    def check_spaces(self, spec: TenantFile) -> None:
         first: dict[str, int] = {}
         for index, entry in enumerate(spec.spaces):
             here: Path = ("spaces", index)
             message = check_space_name(entry.name)
-            if message:
+            if message:  # still known below, so references to it do not add noise
                 self.at((*here, "name"), message, "choose another space name")
-                continue
             folded = entry.name.casefold()
             if folded in first:
                 earlier = locate(self.doc, ("spaces", first[folded], "name"))
@@ -120,24 +135,12 @@ class TenantChecker:
                         "merge its roles into one entry",
                     )
                 groups.add(member.group)
-            spaces.append(
-                Space(
-                    name=entry.name,
-                    type=entry.type,
-                    description=entry.description,
-                    members=tuple(
-                        Member(group=m.group, roles=tuple(m.roles)) for m in entry.members
-                    ),
-                )
-            )
-        return spaces
 
     def _space_hint(self) -> str:
         names = ", ".join(self.space_types) or "none"
         return f"add the space under `spaces:` or use one of this tenant's spaces ({names})"
 
-    def check_connections(self, spec: TenantFile) -> list[Connection]:
-        connections = []
+    def check_connections(self, spec: TenantFile) -> None:
         seen: dict[tuple[str, str], int] = {}
         for index, entry in enumerate(spec.connections):
             here: Path = ("connections", index)
@@ -165,9 +168,6 @@ class TenantChecker:
                     f"connection '{entry.name}' needs a non-empty name, type and connect",
                     "fill them in",
                 )
-                continue
-            connections.append(Connection(**entry.model_dump()))
-        return connections
 
     def _space_of_type(self, path: Path, space: str, wanted: str, role: str) -> None:
         actual = self.space_types.get(space)

@@ -42,6 +42,7 @@ class FleetContext:
     templates: Mapping[str, LoadedTemplate]
     broken_templates: frozenset[str]  # templates that exist but failed to load (reported)
     renderer: ValueRenderer
+    fleet_ok: bool = True  # False: fleet.yaml is missing or invalid, so only headers are checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,8 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
         found = _for_tenant(problems, file, header.name)
         return LoadedTenant(tenant, header.name, hostname, name_pos, hostname_pos, tuple(found))
 
+    if not fleet.fleet_ok:  # without valid defaults, rendering would only report noise
+        return result(None)
     renderer = fleet.renderer
     name = header.name
     variables = _merge_variables(fleet.defaults, doc)

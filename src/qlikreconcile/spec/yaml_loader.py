@@ -215,7 +215,11 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, list[Problem]]:
             return None, tabs
         mark = exc.problem_mark or exc.context_mark
         pos = SourcePosition(file, mark.line + 1, mark.column + 1) if mark else SourcePosition(file)
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        message = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            started = exc.context_mark
+            where = f" at {started.line + 1}:{started.column + 1}" if started else ""
+            message = f"{exc.problem} ({exc.context}{where})"
         fix = (
             "use plain mappings and lists" if "not supported" in message else "fix the YAML syntax"
         )
