@@ -138,3 +138,14 @@ def test_plans_are_deterministic() -> None:
         tenants=["acme", "beta"],
     )
     assert a.checksum == b.checksum
+
+
+def test_fixed_field_difference_blocks_with_warning() -> None:
+    kinds = {**KINDS, "space": KindSpec("space", 1, fixed_fields=frozenset({"type"}))}
+    state = actual(ActualResource(k("space", "build"), {"type": "managed"}))
+    plan = make_plan(fleet(), state, kinds, target="t", tenants=["acme"])
+    assert plan.operations == ()
+    assert plan.warnings == (
+        "acme/space/build: cannot change type ('managed' -> 'shared') on an existing space; "
+        "left alone",
+    )

@@ -28,6 +28,9 @@ class KindSpec:
     """Action planned when a resource this one is refreshed by gets an operation."""
     immutable_fields: frozenset[str] = field(default_factory=frozenset)
     """A difference in any of these fields plans a REPLACE instead of an update."""
+    fixed_fields: frozenset[str] = field(default_factory=frozenset)
+    """Fields that can never change on an existing resource: a difference is reported as a
+    warning and the resource (and what depends on it) is left alone."""
     deletable: bool = False
     """Whether an owned resource absent from the spec may be deleted when pruning is enabled."""
     sensitive_fields: frozenset[str] = field(default_factory=frozenset)

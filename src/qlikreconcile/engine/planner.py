@@ -127,6 +127,12 @@ def _plan_one(
     drift = bool(observed.drift)
     if changes:
         roots = {c.path.split(".", 1)[0].split("[", 1)[0] for c in changes}
+        fixed = sorted(roots & kind.fixed_fields)
+        if fixed:
+            shown = ", ".join(
+                f"{c.path} ({c.before!r} -> {c.after!r})" for c in changes if c.path in fixed
+            )
+            return None, f"cannot change {shown} on an existing {kind.name}; left alone"
         action = Action.REPLACE if roots & kind.immutable_fields else kind.update_action
         if action is None:
             return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"

@@ -169,3 +169,15 @@ def is_absent_host_error(exc: BaseException) -> bool:
                 return True
             cause = cause.__cause__ or cause.__context__
     return False
+
+
+def republish_check_origin(*, linked: bool) -> bool:
+    """``checkOriginAppId`` to send on republish (``PUT /apps/{id}/publish``).
+
+    [SPEC ``RepublishApp``] defaults it to true ("validate that source app is same as originally
+    published"). When a new template release was imported as a new build app, the published app's
+    ``originAppId`` still names the previous build copy; we then send false and assume Qlik
+    re-links the published app to the new source (doc §4.3, §13: how an upgrade re-links a
+    published app is not stated by any source — verify against a real tenant).
+    """
+    return linked

@@ -239,3 +239,33 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
         unique,
         key=lambda p: (p.position.file, p.position.line or 0, p.position.column or 0),
     )
+
+
+def load_sources(desired_dir: Path) -> tuple[SourceTenant, TargetSettings, dict[str, Template]]:
+    """Only fleet.yaml and the templates: what `template release` needs.
+
+    Tenants are not read, so the first release of a template can be made while tenant files
+    already pin it (they would not validate until it exists).
+    """
+    root = desired_dir.absolute()
+    if not root.is_dir():
+        raise SpecError(
+            [
+                Problem(
+                    SourcePosition(str(desired_dir)),
+                    "desired-state folder not found",
+                    "run from the repository root or pass the path of the desired/ folder",
+                )
+            ]
+        )
+    display = _Display(root)
+    problems: list[Problem] = []
+    fleet_spec, _ = _load_fleet_file(root, display, problems)
+    templates, _ = _load_templates(root, display, ValueRenderer(make_environment()), problems)
+    if problems or fleet_spec is None:
+        raise SpecError(_sorted(problems))
+    return (
+        SourceTenant(**fleet_spec.source.model_dump()),
+        TargetSettings(**fleet_spec.target.model_dump()),
+        {name: t.model for name, t in templates.items()},
+    )

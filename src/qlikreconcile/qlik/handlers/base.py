@@ -1,0 +1,64 @@
+"""What every handler gets to do its work: clients, ids known so far, secrets, artifacts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from qlikreconcile.engine.keys import ResourceKey
+from qlikreconcile.engine.plan import Operation
+from qlikreconcile.engine.ports import ApplyContext, Outcome
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.session import QlikSession
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadPolling:
+    """How a reload is waited for: first poll delay, growth, cap and overall timeout."""
+
+    first: float = 0.2
+    factor: float = 1.5
+    cap: float = 5.0
+    timeout: float = 3600.0
+
+
+@dataclass(slots=True)
+class HandlerEnv:
+    """Shared by every operation of one apply."""
+
+    session: QlikSession
+    source_host: str
+    ctx: ApplyContext = field(default_factory=ApplyContext)
+    """Replaced by the executor's context when a run starts (see QlikRunner)."""
+    secrets: Mapping[str, SecretStr] = field(default_factory=dict)
+    read_artifact: Callable[[str], bytes] = lambda path: b""
+    polling: ReloadPolling = field(default_factory=ReloadPolling)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    _license_key: str | None = None
+    _license_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def client(self, op: Operation) -> QlikClient:
+        return self.session.client(str(op.inputs["host"]))
+
+    def ident(self, key: str | ResourceKey) -> str:
+        return self.ctx.require(ResourceKey.parse(key) if isinstance(key, str) else key)
+
+    def secret(self, env_name: str | None) -> str | None:
+        if not env_name:
+            return None
+        return self.secrets[env_name].get_secret_value()
+
+    async def license_key(self) -> str:
+        """The signed licence key of the source tenant, read once per apply."""
+        async with self._license_lock:
+            if self._license_key is None:
+                source = self.session.client(self.source_host)
+                overview = await source.get_json("/api/v1/licenses/overview")
+                self._license_key = str(overview["licenseKey"])
+            return self._license_key
+
+
+Handler = Callable[[Operation, HandlerEnv], Awaitable[Outcome]]

@@ -1,0 +1,44 @@
+"""Data connections: tagged ``qlikreconcile``; credentials come from env at apply time only.
+
+Qlik never returns ``qPassword`` (write-only), so a password alone cannot be diffed: it is sent
+on create, and again on every update of the connection (PUT replaces the whole connection).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.plan import Operation
+from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.qlik import ownership
+from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+
+def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "qName": op.inputs["name"],
+        "qType": op.inputs["qtype"],
+        "qConnectStatement": op.desired["statement"],
+        "datasourceID": op.desired["datasource"],
+        "space": env.ident(str(op.inputs["space"])),
+        "tags": [ownership.CONNECTION_TAG],
+    }
+    if op.inputs.get("username"):
+        body["qUsername"] = op.inputs["username"]
+    password = env.secret(op.inputs.get("password_env"))
+    if password is not None:
+        body["qPassword"] = password
+    return body
+
+
+async def run(op: Operation, env: HandlerEnv) -> Outcome:
+    client = env.client(op)
+    body = _body(op, env)
+    if op.action is Action.CREATE:
+        created = await client.post_json("/api/v1/data-connections", body, expected=(201,))
+        return Outcome(ident=str(created.get("qID") or created.get("id")))
+    conn_id = env.ident(op.key)
+    body.update({"qID": conn_id, "qEngineObjectID": conn_id})
+    await client.put_json(f"/api/v1/data-connections/{conn_id}", body)
+    return Outcome(ident=conn_id)

@@ -1,0 +1,66 @@
+"""Reloads: start one and wait until it reaches a terminal status.
+
+``POST /reloads`` answers 429 when a reload of the app is already pending (not a rate limit);
+then the pending reload is the one waited for. A FAILED reload fails the operation with Qlik's
+own error line, and the publish that depends on it is skipped, so customers keep what they had.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qlikreconcile.engine.plan import Operation
+from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.errors import ApiError, OperationError
+from qlikreconcile.qlik import quirks
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"})
+
+
+async def start(client: QlikClient, app_id: str) -> str:
+    """Start a reload of ``app_id``, or join the one already pending; its id."""
+    try:
+        created = await client.post_json("/api/v1/reloads", {"appId": app_id}, expected=(201,))
+        return str(created["id"])
+    except ApiError as exc:
+        if exc.status != 429 or not quirks.is_pending_reload(exc):
+            raise
+    pending = await latest(client, app_id)
+    if pending is None or pending.get("status") in TERMINAL:
+        raise OperationError(f"Qlik reports a pending reload of {app_id} but none is listed")
+    return str(pending["id"])
+
+
+async def latest(client: QlikClient, app_id: str) -> dict[str, Any] | None:
+    body = await client.get_json("/api/v1/reloads", params={"appId": app_id, "limit": 1})
+    data = body.get("data") or []
+    return data[0] if data else None
+
+
+def error_line(reload: dict[str, Any]) -> str:
+    """The most telling line of a failed reload: Qlik's error line from the log if any."""
+    for line in reversed(str(reload.get("log") or "").splitlines()):
+        if "error" in line.lower():
+            return line.strip()
+    return str(reload.get("errorMessage") or reload.get("errorCode") or "no log")
+
+
+async def run(op: Operation, env: HandlerEnv) -> Outcome:
+    client = env.client(op)
+    app_id = env.ident(str(op.inputs["app"]))
+    reload_id = await start(client, app_id)
+    delay, waited = env.polling.first, 0.0
+    while True:
+        reload = await client.get_json(f"/api/v1/reloads/{reload_id}")
+        status = reload.get("status")
+        if status == "SUCCEEDED":
+            return Outcome(ident=app_id, detail=f"reload {reload_id} SUCCEEDED")
+        if status in TERMINAL:
+            raise OperationError(f"reload {reload_id} {status}", detail=error_line(reload))
+        if waited >= env.polling.timeout:
+            raise OperationError(f"reload {reload_id} still {status} after {waited:.0f}s")
+        await env.sleep(delay)
+        waited += delay
+        delay = min(delay * env.polling.factor, env.polling.cap)

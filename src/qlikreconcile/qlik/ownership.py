@@ -1,0 +1,93 @@
+"""Ownership markers: how qlikreconcile recognises what it created, with no state file.
+
+Every marker lives in a field the real API accepts and returns (architecture §4):
+
+* spaces: a marker line at the end of ``description``;
+* data connections: the tag ``qlikreconcile`` in ``tags``;
+* build apps (the tenant's copy of a template in its shared space): a marker in the app
+  ``description`` naming template, release and artifact digest;
+* published apps: a marker in ``description`` naming the template and the content digest;
+* load scripts: a header comment naming template and release, and a ``versionMessage``.
+
+Anything without a marker is never changed or deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SPACE_MARKER = "[managed by qlikreconcile]"
+CONNECTION_TAG = "qlikreconcile"
+SCRIPT_VERSION_PREFIX = "qlikreconcile:"
+
+_APP_RE = re.compile(
+    r"\[managed by qlikreconcile: (?P<role>build|published|superseded)"
+    r" template=(?P<template>[\w.-]+)"
+    r"(?: release=(?P<release>\d+))?(?: sha256=(?P<digest>[0-9a-f]{64}))?"
+    r"(?: content=(?P<content>[0-9a-f]{16}))?\]"
+)
+
+
+def space_description(user_text: str) -> str:
+    """The description to store: the user's text, then the marker line."""
+    return f"{user_text.strip()}\n\n{SPACE_MARKER}" if user_text.strip() else SPACE_MARKER
+
+
+def parse_space_description(description: str | None) -> tuple[bool, str]:
+    """(owned, the user's part of the description)."""
+    text = description or ""
+    if SPACE_MARKER not in text:
+        return False, text.strip()
+    return True, text.replace(SPACE_MARKER, "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class AppMarker:
+    """What an app's description says about it, when qlikreconcile made it."""
+
+    role: str  # build | published | superseded
+    template: str
+    release: int | None = None
+    digest: str | None = None
+    content: str | None = None
+
+    def render(self) -> str:
+        parts = [f"[managed by qlikreconcile: {self.role} template={self.template}"]
+        if self.release is not None:
+            parts.append(f"release={self.release}")
+        if self.digest:
+            parts.append(f"sha256={self.digest}")
+        if self.content:
+            parts.append(f"content={self.content}")
+        return " ".join(parts) + "]"
+
+
+def app_description(user_text: str, marker: AppMarker) -> str:
+    return f"{user_text.strip()}\n\n{marker.render()}" if user_text.strip() else marker.render()
+
+
+def parse_app_marker(description: str | None) -> AppMarker | None:
+    match = _APP_RE.search(description or "")
+    if match is None:
+        return None
+    release = match["release"]
+    return AppMarker(
+        role=match["role"],
+        template=match["template"],
+        release=int(release) if release else None,
+        digest=match["digest"],
+        content=match["content"],
+    )
+
+
+def script_header(template: str, release: int) -> str:
+    """The first line of every load script qlikreconcile sets."""
+    return (
+        f"// Managed by qlikreconcile: template {template}, release {release}. "
+        "Edits made in the tenant are overwritten by the next apply.\n"
+    )
+
+
+def script_version_message(template: str, release: int) -> str:
+    return f"{SCRIPT_VERSION_PREFIX} template {template} release {release}"

@@ -1,0 +1,93 @@
+"""The Qlik resource kinds qlikreconcile manages: names, natural keys and capabilities.
+
+Capabilities are declared as data (:class:`~qlikreconcile.engine.kinds.KindSpec`) and consulted
+by the engine; the handlers in :mod:`.handlers` perform the operations. Keys are natural:
+
+=================  ==========================  ==============================================
+kind               key name                    Qlik object
+=================  ==========================  ==============================================
+``tenant``         tenant name                 tenant (created on the region's register host)
+``space``          space name                  shared / managed space
+``assignment``     ``SPACE/GROUP``             group role assignment on a space
+``connection``     ``SPACE:NAME``              data connection in a space
+``app``            template name               build copy of the template in the shared space
+``script``         template name               the build app's load script
+``reload``         template name               a SUCCEEDED reload of the build app's content
+``published_app``  template name               the copy published to the managed space
+=================  ==========================  ==============================================
+"""
+
+from __future__ import annotations
+
+from qlikreconcile.engine.keys import Action, ResourceKey
+from qlikreconcile.engine.kinds import KindSpec
+
+TENANT = "tenant"
+SPACE = "space"
+ASSIGNMENT = "assignment"
+CONNECTION = "connection"
+APP = "app"
+SCRIPT = "script"
+RELOAD = "reload"
+PUBLISHED_APP = "published_app"
+
+KINDS: dict[str, KindSpec] = {
+    TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"hostname", "region"})),
+    SPACE: KindSpec(SPACE, 1, fixed_fields=frozenset({"type"}), deletable=True),
+    ASSIGNMENT: KindSpec(ASSIGNMENT, 2, deletable=True),
+    CONNECTION: KindSpec(CONNECTION, 3, deletable=True),
+    APP: KindSpec(
+        APP,
+        4,
+        immutable_fields=frozenset({"template", "release", "digest", "space"}),
+        deletable=True,
+    ),
+    SCRIPT: KindSpec(SCRIPT, 5, create_action=Action.UPDATE, text_fields=frozenset({"script"})),
+    RELOAD: KindSpec(
+        RELOAD,
+        6,
+        create_action=Action.RELOAD,
+        update_action=Action.RELOAD,
+        refresh_action=Action.RELOAD,
+    ),
+    PUBLISHED_APP: KindSpec(
+        PUBLISHED_APP,
+        7,
+        create_action=Action.PUBLISH,
+        update_action=Action.REPUBLISH,
+        refresh_action=Action.REPUBLISH,
+        fixed_fields=frozenset({"space"}),
+    ),
+}
+
+
+def tenant_key(tenant: str) -> ResourceKey:
+    return ResourceKey(tenant, TENANT, tenant)
+
+
+def space_key(tenant: str, space: str) -> ResourceKey:
+    return ResourceKey(tenant, SPACE, space)
+
+
+def assignment_key(tenant: str, space: str, group: str) -> ResourceKey:
+    return ResourceKey(tenant, ASSIGNMENT, f"{space}/{group}")
+
+
+def connection_key(tenant: str, space: str, name: str) -> ResourceKey:
+    return ResourceKey(tenant, CONNECTION, f"{space}:{name}")
+
+
+def app_key(tenant: str, template: str) -> ResourceKey:
+    return ResourceKey(tenant, APP, template)
+
+
+def script_key(tenant: str, template: str) -> ResourceKey:
+    return ResourceKey(tenant, SCRIPT, template)
+
+
+def reload_key(tenant: str, template: str) -> ResourceKey:
+    return ResourceKey(tenant, RELOAD, template)
+
+
+def published_key(tenant: str, template: str) -> ResourceKey:
+    return ResourceKey(tenant, PUBLISHED_APP, template)

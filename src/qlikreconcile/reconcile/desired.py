@@ -1,0 +1,182 @@
+"""Translate the validated spec into the engine's desired resources.
+
+This is where the OEM lifecycle is encoded as dependencies: tenant -> spaces -> data connections
+-> build app (imported release) -> its load script -> a reload that SUCCEEDED -> the published
+app in the managed space. A change to the script or to a connection re-runs the reload; a new
+build app re-runs the republish; a publish depends on the reload, so a failed reload never
+reaches customers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from qlikreconcile.engine.keys import ResourceKey
+from qlikreconcile.engine.state import DesiredResource
+from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik.discover import TenantRef
+from qlikreconcile.spec.models import REGIONS, App, Connection, DesiredFleet, Tenant
+
+ODBC_PROVIDER = "QvOdbcConnectorPackage.exe"
+PROVIDERS: dict[str, str] = {
+    "rest": "QvRestConnector.exe",
+    "web": "QvWebStorageProviderConnectorPackage.exe",
+}
+"""Connector (qType) per datasourceID; everything else goes through Qlik's ODBC package."""
+
+
+def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
+    return [TenantRef(t.name, t.hostname) for t in fleet.tenants]
+
+
+def desired_resources(fleet: DesiredFleet) -> list[DesiredResource]:
+    """Every resource of every tenant, with its dependencies."""
+    out: list[DesiredResource] = []
+    for tenant in fleet.tenants:
+        out += tenant_resources(fleet, tenant)
+    return out
+
+
+def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResource]:
+    t = tenant.name
+    host = {"host": tenant.hostname}
+    tenant_key = resources.tenant_key(t)
+    out = [
+        DesiredResource(
+            tenant_key,
+            {"name": t, "hostname": tenant.hostname, "status": "active"},
+            inputs={**host, "region": tenant.region, "datacenter": REGIONS[tenant.region]},
+        )
+    ]
+    for space in tenant.spaces:
+        space_key = resources.space_key(t, space.name)
+        out.append(
+            DesiredResource(
+                space_key,
+                {"type": space.type, "description": space.description},
+                depends_on=(tenant_key,),
+                inputs=host,
+            )
+        )
+        for member in space.members:
+            out.append(
+                DesiredResource(
+                    resources.assignment_key(t, space.name, member.group),
+                    {"roles": sorted(member.roles)},
+                    depends_on=(space_key,),
+                    inputs={**host, "space": str(space_key), "group": member.group},
+                )
+            )
+    connection_keys = []
+    for conn in tenant.connections:
+        key = resources.connection_key(t, conn.space, conn.name)
+        connection_keys.append(key)
+        out.append(_connection(t, conn, key, host))
+    for app in tenant.apps:
+        out += _app_chain(fleet, t, app, host, tuple(connection_keys))
+    return out
+
+
+def connect_statement(conn: Connection) -> tuple[str, str]:
+    """(qType, qConnectStatement) for a connection: Qlik's CUSTOM CONNECT form."""
+    qtype = PROVIDERS.get(conn.type, ODBC_PROVIDER)
+    return qtype, f'CUSTOM CONNECT TO "provider={qtype};driver={conn.type};{conn.connect}"'
+
+
+def _connection(
+    t: str, conn: Connection, key: ResourceKey, host: dict[str, str]
+) -> DesiredResource:
+    qtype, statement = connect_statement(conn)
+    return DesiredResource(
+        key,
+        {"datasource": conn.type, "statement": statement},
+        depends_on=(resources.space_key(t, conn.space),),
+        inputs={
+            **host,
+            "name": conn.name,
+            "space": str(resources.space_key(t, conn.space)),
+            "qtype": qtype,
+            "username": conn.username,
+            "password_env": conn.password.env if conn.password else None,
+        },
+    )
+
+
+def full_script(app: App) -> str:
+    """The load script as set in the tenant: our header line, then the rendered template."""
+    return ownership.script_header(app.template, app.release) + app.script
+
+
+def content_digest(digest: str, script: str) -> str:
+    """What a published app shows: the release's artifact and the tenant's script, hashed."""
+    return hashlib.sha256(f"{digest}\n{script}".encode()).hexdigest()[:16]
+
+
+def _app_chain(
+    fleet: DesiredFleet,
+    t: str,
+    app: App,
+    host: dict[str, str],
+    connections: tuple[ResourceKey, ...],
+) -> list[DesiredResource]:
+    template = fleet.templates[app.template]
+    release = template.release(app.release)
+    assert release is not None, "the spec loader guarantees pinned releases exist"
+    app_key = resources.app_key(t, app.template)
+    script_key = resources.script_key(t, app.template)
+    reload_key = resources.reload_key(t, app.template)
+    space_key = resources.space_key(t, app.space)
+    script = full_script(app)
+    chain = [
+        DesiredResource(
+            app_key,
+            {
+                "name": app.name,
+                "space": app.space,
+                "template": app.template,
+                "release": app.release,
+                "digest": release.sha256,
+            },
+            depends_on=(space_key,),
+            inputs={
+                **host,
+                "space": str(space_key),
+                "artifact": str(template.folder / release.artifact),
+                "description": f"{template.display_name} for {t}.",
+            },
+        ),
+        DesiredResource(
+            script_key,
+            {"script": script},
+            parent=app_key,
+            inputs={
+                **host,
+                "app": str(app_key),
+                "version_message": ownership.script_version_message(app.template, app.release),
+            },
+        ),
+        DesiredResource(
+            reload_key,
+            {"status": "SUCCEEDED"},
+            parent=app_key,
+            depends_on=connections,
+            refresh_on=(script_key, *connections),
+            inputs={**host, "app": str(app_key)},
+        ),
+    ]
+    if app.publish_to:
+        managed_key = resources.space_key(t, app.publish_to)
+        chain.append(
+            DesiredResource(
+                resources.published_key(t, app.template),
+                {
+                    "name": app.name,
+                    "space": app.publish_to,
+                    "content": content_digest(release.sha256, script),
+                },
+                depends_on=(reload_key, app_key, managed_key),
+                refresh_on=(app_key,),
+                inputs={**host, "app": str(app_key), "space": str(managed_key)},
+            )
+        )
+    return chain

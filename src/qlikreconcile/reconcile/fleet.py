@@ -1,0 +1,43 @@
+"""Loading the desired state and its secrets for a command, before any API call is made."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from qlikreconcile.qlik.redact import install_redaction, register_secret
+from qlikreconcile.spec.loader import load_fleet, load_sources
+from qlikreconcile.spec.models import DesiredFleet, SourceTenant, Template, TargetSettings
+from qlikreconcile.spec.secrets import resolve_secrets
+
+__all__ = [
+    "DesiredFleet",
+    "SourceTenant",
+    "TargetSettings",
+    "Template",
+    "load",
+    "load_sources",
+    "protect_logs",
+    "secrets",
+]
+
+
+def load(desired: Path) -> DesiredFleet:
+    """The validated fleet; raises SpecError listing every problem in every file."""
+    return load_fleet(desired)
+
+
+def secrets(fleet: DesiredFleet, environ: Mapping[str, str]) -> dict[str, SecretStr]:
+    """Every secret the fleet references, resolved now and registered for log redaction."""
+    resolved = resolve_secrets(fleet, environ)
+    for value in resolved.values():
+        register_secret(value.get_secret_value())
+    return resolved
+
+
+def protect_logs(handler: logging.Handler) -> None:
+    """Mask secrets (registered values, bearer tokens, client secrets) in this handler's output."""
+    install_redaction(handler)

@@ -1,0 +1,46 @@
+"""Plain-text plans and apply reports for the terminal (the CLI adds colour by glyph)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qlikreconcile.engine.plan import Plan
+from qlikreconcile.engine.report import ApplyReport, Status
+from qlikreconcile.render.environment import environment
+
+SUMMARY_ACTIONS = ("create", "update", "replace", "reload", "publish", "republish", "delete")
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    parts = [f"{counts[a]} to {a}" for a in SUMMARY_ACTIONS if counts[a] or a != "replace"]
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def _tenant_groups(plan: Plan) -> list[dict[str, Any]]:
+    groups = []
+    for tenant in plan.tenants or sorted({op.key.tenant for op in plan.operations}):
+        ops = plan.for_tenant(tenant)
+        groups.append({"name": tenant, "operations": ops})
+    return groups
+
+
+def render_plan(plan: Plan) -> str:
+    template = environment().get_template("plan.txt.j2")
+    return template.render(
+        plan=plan,
+        tenants=_tenant_groups(plan),
+        summary=summary_line(plan),
+        width=max((len(f"{o.key.kind} {o.key.name}") for o in plan.operations), default=0),
+    )
+
+
+def render_report(report: ApplyReport) -> str:
+    template = environment().get_template("report.txt.j2")
+    counts = report.counts()
+    return template.render(
+        report=report,
+        failed=report.with_status(Status.FAILED),
+        skipped=report.with_status(Status.SKIPPED),
+        counts=counts,
+    )
