@@ -8,6 +8,7 @@ clear message, never a traceback (``-v`` adds debug logs, with secrets redacted)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -203,10 +204,9 @@ def _install_stop(stop: asyncio.Event) -> None:
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        # Not available off the main thread or on every platform: then Ctrl-C aborts as usual.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, request_stop)
-        except (NotImplementedError, RuntimeError):  # not on the main thread, or no support
-            pass
 
 
 def _progress(op: Operation, result: OpResult | None) -> None:
@@ -264,10 +264,10 @@ def emulator_serve(port: int, host: str, state: Path | None) -> int:
     from qlikreconcile.emulator import EmulatorConfig, serve
 
     config = EmulatorConfig.from_env()
+    secret = "the default" if config.client_secret == EmulatorConfig().client_secret else "set"
     _echo(
-        f"Qlik Cloud emulator on http://{host}:{port}  "
-        f"(OAuth client id {config.client_id!r}; the secret is QLIKRECONCILE_EMULATOR_CLIENT_SECRET "
-        "or the documented default)"
+        f"Qlik Cloud emulator on http://{host}:{port} (OAuth client id {config.client_id!r}, "
+        f"secret {secret}: QLIKRECONCILE_EMULATOR_CLIENT_ID / _CLIENT_SECRET, see the README)"
     )
     serve(host=host, port=port, state_file=state, config=config)
     return 0

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.qlik.redact import install_redaction, register_secret
 from qlikreconcile.spec.loader import load_fleet, load_sources
-from qlikreconcile.spec.models import DesiredFleet, SourceTenant, Template, TargetSettings
+from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template
 from qlikreconcile.spec.secrets import resolve_secrets
 
 __all__ = [
