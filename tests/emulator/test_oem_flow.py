@@ -23,7 +23,8 @@ async def _poll(emu: Emu, client: httpx.AsyncClient, reload_id: str) -> dict[str
 async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
     # A. licence on the source tenant -> tenant on the register host.
     lic = (await source.get("/api/v1/licenses/overview")).json()
-    assert lic["status"] == "Ok" and lic["licenseKey"].count(".") == 2
+    assert lic["status"] == "Ok"
+    assert lic["licenseKey"].count(".") == 2
     async with await emu.authed(REGISTER) as reg:
         r = await reg.post(
             "/api/v1/tenants", json={"licenseKey": lic["licenseKey"], "name": "acme"}
@@ -31,7 +32,8 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
         assert r.status_code == 201, r.text
         tenant = r.json()
         assert tenant["hostnames"] == ["acme.eu.qlikcloud.com"]
-        assert tenant["status"] == "active" and tenant["region"] == "eu"
+        assert tenant["status"] == "active"
+        assert tenant["region"] == "eu"
     host = tenant["hostnames"][0]
 
     # Source: find the template app and export it without data.
@@ -40,7 +42,8 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
     ).json()
     source_app_id = items["data"][0]["resourceId"]
     exp = await source.post(f"/api/v1/apps/{source_app_id}/export", params={"NoData": "true"})
-    assert exp.status_code == 201 and exp.content == b""
+    assert exp.status_code == 201
+    assert exp.content == b""
     blob = (await source.get(exp.headers["Location"])).content
 
     async with await emu.authed(host) as acme:
@@ -67,7 +70,8 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
                 "qPassword": "pw",
             },
         )
-        assert conn.status_code == 201 and "qPassword" not in conn.json()
+        assert conn.status_code == 201
+        assert "qPassword" not in conn.json()
 
         imp = await acme.post(
             "/api/v1/apps/import",
@@ -79,12 +83,16 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
         app_id = imp.json()["attributes"]["id"]
         assert imp.json()["attributes"]["spaceId"] == build["id"]
 
-        script = "LIB CONNECT TO 'Acme build:acme_pg';\nOrders:\nSQL SELECT id AS OrderID, amount AS Amount FROM o;\n"
+        script = (
+            "LIB CONNECT TO 'Acme build:acme_pg';\n"
+            "Orders:\nSQL SELECT id AS OrderID, amount AS Amount FROM o;\n"
+        )
         assert (
             await acme.post(f"/api/v1/apps/{app_id}/scripts", json={"script": script})
         ).status_code == 200
         r = await acme.post("/api/v1/reloads", json={"appId": app_id})
-        assert r.status_code == 201 and r.json()["status"] == "QUEUED"
+        assert r.status_code == 201
+        assert r.json()["status"] == "QUEUED"
         pending = await acme.post("/api/v1/reloads", json={"appId": app_id})
         assert pending.status_code == 429
         emu.clock.advance(0.3)
@@ -98,7 +106,8 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
         pub = await acme.post(f"/api/v1/apps/{app_id}/publish", json={"spaceId": managed["id"]})
         assert pub.status_code == 200, pub.text
         published = pub.json()["attributes"]
-        assert published["originAppId"] == app_id and published["publishTime"]
+        assert published["originAppId"] == app_id
+        assert published["publishTime"]
         assert (
             await acme.post(f"/api/v1/apps/{published['id']}/scripts", json={"script": "x"})
         ).status_code == 403
@@ -132,4 +141,5 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
             failed["log"]
         )
         log = await acme.get(f"/api/v1/apps/{app_id}/reloads/logs/{r.json()['id']}")
-        assert log.status_code == 200 and "Connection not found" in log.text
+        assert log.status_code == 200
+        assert "Connection not found" in log.text
