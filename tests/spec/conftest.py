@@ -136,9 +136,15 @@ def fleet_dir(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def example_fleet(tmp_path: Path) -> Path:
-    """A copy of the repository's example desired/ with release 1 of every template."""
+    """A copy of the repository's example desired/ where every template has a release 1.
+
+    Real releases come from `qlikreconcile template release`; a template without one yet gets a
+    fake artifact here, so these tests do not depend on the state of desired/ in git.
+    """
     desired = tmp_path / "desired"
     shutil.copytree(EXAMPLE, desired)
     for template in sorted((desired / "templates").iterdir()):
-        add_release(template, 1, ARTIFACT + template.name.encode())
+        spec = yaml.safe_load((template / "template.yaml").read_text(encoding="utf-8"))
+        if not spec.get("releases"):
+            add_release(template, 1, ARTIFACT + template.name.encode())
     return desired
