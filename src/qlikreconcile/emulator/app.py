@@ -28,7 +28,7 @@ from qlikreconcile.emulator import (
 from qlikreconcile.emulator.config import EmulatorConfig
 from qlikreconcile.emulator.errors import QlikError, error_body
 from qlikreconcile.emulator.middleware import EmulatorMiddleware
-from qlikreconcile.emulator.persistence import load_state
+from qlikreconcile.emulator.persistence import load_state, save_state
 from qlikreconcile.emulator.seed import build_seed
 from qlikreconcile.emulator.store import EmulatorStore
 
@@ -80,5 +80,5 @@ def create_app(
     )
     app.state.store = store
     if state_file is not None and state is None:
-        store.mark_dirty()
+        save_state(state_file, store.state)
     return app

@@ -18,7 +18,7 @@ _REM = re.compile(r"(?im)^\s*REM\b[^;]*;")
 _LIB_CONNECT = re.compile(
     r"(?i)\bLIB\s+CONNECT\s+TO\s+(?:'([^']*)'|\"([^\"]*)\"|\[([^\]]*)\]|(\S+?))\s*(?:;|$)"
 )
-_LIB_PATH = re.compile(r"(?i)lib://([^/'\"\]\s]+)/")
+_LIB_PATH = re.compile(r"(?i)lib://([^/'\"\]\n]+)/")
 _LABELLED = re.compile(
     r"^\s*(\[[^\]]+\]|[A-Za-z_][\w ]*?)\s*:\s*(?:(?:NoConcatenate|Concatenate(?:\s*\(\w+\))?)\s+)?"
     r"(LOAD|SQL|SELECT)\b(.*)$",
@@ -121,7 +121,10 @@ def loaded_tables(script: str) -> list[tuple[str, list[str]]]:
         label = m.group(1).strip().strip("[]")
         if label.upper() in ("SET", "LET", "LIB CONNECT TO"):
             continue
-        fields = _fields_of(m.group(2), m.group(2) + m.group(3), label)
+        keyword = m.group(2)
+        # LOAD lists start right after the keyword; SELECT lists are found by searching.
+        body = m.group(3) if keyword.upper() == "LOAD" else keyword + m.group(3)
+        fields = _fields_of(keyword, body, label)
         if label in tables:
             tables[label].extend(f for f in fields if f not in tables[label])
         else:
