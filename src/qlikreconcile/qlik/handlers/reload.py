@@ -40,10 +40,18 @@ async def latest(client: QlikClient, app_id: str) -> dict[str, Any] | None:
 
 
 def error_line(reload: dict[str, Any]) -> str:
-    """The most telling line of a failed reload: Qlik's error line from the log if any."""
-    for line in reversed(str(reload.get("log") or "").splitlines()):
-        if "error" in line.lower():
-            return line.strip()
+    """The most telling line of a failed reload: Qlik's error line from the log if any.
+
+    Qlik's reload logs state the cause on a line starting "The following error occurred:"
+    and end with a generic "Data has not been loaded..." line, so the cause line wins.
+    """
+    lines = [line.strip() for line in str(reload.get("log") or "").splitlines()]
+    for line in lines:
+        if line.startswith("The following error occurred"):
+            return line
+    for line in lines:
+        if "error" in line.lower() and "not been loaded" not in line:
+            return line
     return str(reload.get("errorMessage") or reload.get("errorCode") or "no log")
 
 

@@ -1,0 +1,99 @@
+"""The same end-to-end run over real HTTP: `qlikreconcile emulator serve` on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qlikreconcile.emulator import EmulatorConfig
+from qlikreconcile.qlik.transport import LoopbackTransport
+from tests.e2e.harness import SECRETS, Harness, copy_desired
+
+pytestmark = pytest.mark.http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    state = tmp_path / "served-state.json"
+    command = [sys.executable, "-m", "qlikreconcile", "emulator", "serve", "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*command, "--state", str(state)], stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/_emulator/quirks", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.1)
+        else:
+            pytest.fail("emulator serve did not come up within 20 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert state.exists(), "the served emulator persists its state when --state is given"
+
+
+async def test_plan_apply_plan_over_real_http(served: str, tmp_path: Path) -> None:
+    harness = Harness(
+        copy_desired(tmp_path),
+        app=object(),
+        transport=LoopbackTransport(served),
+        config=EmulatorConfig(),
+    )
+    assert not (await harness.plan()).plan.empty
+    report = await harness.apply()
+    assert report.ok, [r for r in report.results if r.reason and r.status.value != "succeeded"]
+    assert (await harness.plan()).plan.empty
+    requests = await harness.admin("GET", "/_emulator/requests")
+    assert requests["count"] > 50
+
+
+def test_cli_plan_apply_plan_against_the_served_emulator(served: str, tmp_path: Path) -> None:
+    desired = copy_desired(tmp_path)
+    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
+    base = [sys.executable, "-m", "qlikreconcile"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*base, *args, "-d", str(desired), "--target", served],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+
+    first = run("plan", "--detailed-exitcode")
+    assert first.returncode == 2, first.stderr
+    assert first.stdout.startswith(f"Target: emulator at {served}")
+    applied = run("apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "Apply complete" in applied.stdout
+    second = run("plan", "--detailed-exitcode")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "No changes." in second.stdout
+    for secret in SECRETS.values():
+        assert secret not in first.stdout + applied.stdout + applied.stderr + second.stdout
