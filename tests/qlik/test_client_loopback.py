@@ -1,0 +1,144 @@
+"""The client over real HTTP: the emulator served by uvicorn on a loopback port.
+
+``LoopbackTransport`` sends ``https://HOST/...`` to ``http://127.0.0.1:PORT/...`` keeping
+``Host: HOST``, so the client still addresses real Qlik URLs. Also covers timeouts, which only a
+real socket can produce: an idempotent GET is retried, a POST is not (the change may have landed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
+from qlikreconcile.errors import TransportError
+from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
+
+pytestmark = pytest.mark.http
+
+CLIENT_ID = "emulator-client"
+CLIENT_SECRET = "loopback-secret-1a2b"
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    config = EmulatorConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config=config),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _admin(base_url: str, method: str, path: str, **kwargs: Any) -> Any:
+    response = httpx.request(method, base_url + path, headers={"Host": SOURCE_HOST}, **kwargs)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+async def _admin_async(base_url: str, method: str, path: str, **kwargs: Any) -> Any:
+    async with httpx.AsyncClient(base_url=base_url, headers={"Host": SOURCE_HOST}) as admin:
+        response = await admin.request(method, path, **kwargs)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+@pytest.fixture
+def served(base_url: str) -> Iterator[str]:
+    _admin(base_url, "POST", "/_emulator/reset")
+    _admin(base_url, "POST", "/_emulator/faults", json={})
+    yield base_url
+    _admin(base_url, "POST", "/_emulator/faults", json={})
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def _session(base_url: str, **kwargs: Any) -> QlikSession:
+    return QlikSession(
+        credentials=Credentials(client_id=CLIENT_ID, client_secret=SecretStr(CLIENT_SECRET)),
+        transport=LoopbackTransport(base_url),
+        sleep=_no_sleep,
+        **kwargs,
+    )
+
+
+def test_loopback_transport_refuses_remote_destinations() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        LoopbackTransport("http://10.0.0.5:8765")
+
+
+async def test_requests_reach_the_served_emulator_with_host_kept(served: str) -> None:
+    async with _session(served) as session:
+        source = session.client(SOURCE_HOST)
+        me = await source.get_following_redirect("/api/v1/users/me")
+        for n in range(3):
+            await source.post_json("/api/v1/spaces", {"name": f"Loop {n}", "type": "shared"})
+        names = [s["name"] async for s in source.paginate("/api/v1/spaces", params={"limit": 1})]
+        items = [i async for i in source.paginate("/api/v1/items", params={"resourceType": "app"})]
+        app_id = items[0]["resourceId"]
+        data = await source.fetch_export(f"/api/v1/apps/{app_id}/export")
+
+    assert me["tenantId"]
+    assert sorted(names) == ["Loop 0", "Loop 1", "Loop 2", "Templates"]
+    assert data
+    log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
+    assert {r["host"] for r in log} == {SOURCE_HOST}
+    assert sum(r["path"] == "/oauth/token" for r in log) == 1
+    assert sum(r["path"] == "/api/v1/spaces" and r["method"] == "GET" for r in log) == 4
+
+
+async def test_timeouts_retry_get_but_never_post(served: str) -> None:
+    async with _session(served, max_retries=2) as session:
+        source = session.client(SOURCE_HOST)
+        await source.get_json("/api/v1/spaces")  # token in hand before the fault
+        await _admin_async(served, "DELETE", "/_emulator/requests")
+        await _admin_async(served, "POST", "/_emulator/faults", json={"latency_ms": 400})
+        fast = 0.1
+        with pytest.raises(TransportError) as get_error:
+            await source.request("GET", "/api/v1/spaces", timeout_seconds=fast)
+        with pytest.raises(TransportError) as post_error:
+            await source.request(
+                "POST",
+                "/api/v1/spaces",
+                json={"name": "Slow", "type": "shared"},
+                timeout_seconds=fast,
+            )
+        stats = session.stats.host(SOURCE_HOST)
+
+    assert "timed out" in str(get_error.value)
+    assert post_error.value.method == "POST"
+    assert stats.retries == 2  # the GET's two retries; none for the POST
+    await _admin_async(served, "POST", "/_emulator/faults", json={})
+    await asyncio.sleep(0.5)  # let the server finish the requests the client gave up on
+    log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
+    assert sum(r["method"] == "GET" for r in log) == 3
+    assert sum(r["method"] == "POST" for r in log) == 1
