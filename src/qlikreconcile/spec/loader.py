@@ -190,23 +190,26 @@ def _duplicates(tenants: list[LoadedTenant], problems: list[Problem]) -> None:
                 )
 
 
+def _root(desired_dir: Path) -> Path:
+    """The absolute desired/ folder; a missing folder is the one problem worth reporting."""
+    root = desired_dir.absolute()
+    if not root.is_dir():
+        problem = Problem(
+            SourcePosition(str(desired_dir)),
+            "desired-state folder not found",
+            "run from the repository root or pass the path of the desired/ folder",
+        )
+        raise SpecError([problem])
+    return root
+
+
 def load_fleet(desired_dir: Path) -> DesiredFleet:
     """Load, render and validate the desired state in `desired_dir` (the ``desired/`` folder).
 
     Raises :class:`~qlikreconcile.errors.SpecError` with every problem found across all files.
     """
-    root = desired_dir.absolute()
+    root = _root(desired_dir)
     display = _Display(root)
-    if not root.is_dir():
-        raise SpecError(
-            [
-                Problem(
-                    SourcePosition(str(desired_dir)),
-                    "desired-state folder not found",
-                    "run from the repository root or pass the path of the desired/ folder",
-                )
-            ]
-        )
     problems: list[Problem] = []
     renderer = ValueRenderer(make_environment())
     fleet_spec, defaults = _load_fleet_file(root, display, problems)
@@ -247,17 +250,7 @@ def load_sources(desired_dir: Path) -> tuple[SourceTenant, TargetSettings, dict[
     Tenants are not read, so the first release of a template can be made while tenant files
     already pin it (they would not validate until it exists).
     """
-    root = desired_dir.absolute()
-    if not root.is_dir():
-        raise SpecError(
-            [
-                Problem(
-                    SourcePosition(str(desired_dir)),
-                    "desired-state folder not found",
-                    "run from the repository root or pass the path of the desired/ folder",
-                )
-            ]
-        )
+    root = _root(desired_dir)
     display = _Display(root)
     problems: list[Problem] = []
     fleet_spec, _ = _load_fleet_file(root, display, problems)

@@ -132,10 +132,14 @@ def load_template(
                 "use lower-case letters, digits, - and _",
             )
         )
-    for key, value in (("display_name", spec.display_name), ("source", spec.source.app)):
+    for path, value in (
+        (("display_name",), spec.display_name),
+        (("source", "app"), spec.source.app),
+    ):
         if not value.strip():
+            where = ".".join(path)
             problems.append(
-                Problem(locate(doc, (key,)) or top, f"`{key}` is empty", "give it a name")
+                Problem(locate(doc, path) or top, f"`{where}` is empty", "give it a name")
             )
     space_message = check_space_name(spec.source.space)
     if space_message:
