@@ -115,7 +115,8 @@ async def reload_logs(ctx: Ctx) -> Response:
             "success": r.final_status == "SUCCEEDED",
             "duration": int(((r.final_end_at or r.end_at) - r.start_at) * 1000),
             "endTime": iso(r.final_end_at or r.end_at),
-            "links": {"log": {"href": f"{base}/{r.id}"}},
+            # ScriptLogMeta.links is `Log` = {"log": "<url>"} (a string, not {href}).
+            "links": {"log": f"{base}/{r.id}"},
         }
         for r in reversed(list(ctx.tenant.reloads.values()))
         if r.app_id == app.id and r.final_status in ("SUCCEEDED", "FAILED")

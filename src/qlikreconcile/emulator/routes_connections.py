@@ -42,7 +42,17 @@ def _err(status: int, code: str, title: str, detail: str) -> QlikError:
     return QlikError(status, code, title, detail, service="data-connections")
 
 
-def render_connection(ctx: Ctx, c: Connection, *, single: bool) -> dict[str, Any]:
+def render_connection(
+    ctx: Ctx, c: Connection, *, single: bool, created: bool = False
+) -> dict[str, Any]:
+    """ConnectionGet, or ConnectionCreateResponse when ``created``.
+
+    The two differ in ``qLogOn``: GET answers an integer 0|1, create echoes the string form
+    ([SPEC] ConnectionGet vs ConnectionCreateResponse; same in qlik-api-ts 2026).
+    """
+    log_on: int | str = (
+        c.log_on if created else (0 if c.log_on in ("0", "LOG_ON_SERVICE_USER") else 1)
+    )
     body: dict[str, Any] = {
         "id": c.id,
         "qID": c.id,
@@ -51,7 +61,7 @@ def render_connection(ctx: Ctx, c: Connection, *, single: bool) -> dict[str, Any
         "qType": c.type,
         "qConnectStatement": c.connect_statement,
         "qArchitecture": c.architecture,
-        "qLogOn": c.log_on,
+        "qLogOn": log_on,
         "qSeparateCredentials": c.separate_credentials,
         "qCredentialsID": c.credentials_id or "",
         "datasourceID": c.datasource_id,
@@ -108,6 +118,16 @@ def _str_fields(body: dict[str, Any], names: tuple[str, ...] | list[str]) -> Non
     for name in names:
         if name in body and not isinstance(body[name], str):
             raise _err(400, "DCAAS-400", "Bad request", f"{name} must be a string")
+
+
+LOG_ON_VALUES = ("0", "1", "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER")
+
+
+def _log_on(value: object) -> str:
+    text = str(value)
+    if text not in LOG_ON_VALUES:
+        raise _err(400, "DCAAS-400", "Bad request", f"qLogOn must be one of {LOG_ON_VALUES}")
+    return text
 
 
 def _tags(value: object) -> list[str]:
@@ -171,7 +191,7 @@ async def create_connection(ctx: Ctx) -> Response:
         username=body.get("qUsername") or None,
         password=body.get("qPassword") or None,
         connection_secret=body.get("qConnectionSecret") or None,
-        log_on=str(body.get("qLogOn") or "1"),
+        log_on=_log_on(body.get("qLogOn", "1")),
         architecture=int(body.get("qArchitecture") or 0),
         separate_credentials=bool(body.get("qSeparateCredentials", False)),
         credentials_id=body.get("qCredentialsID") or None,
@@ -181,7 +201,7 @@ async def create_connection(ctx: Ctx) -> Response:
         updated_at=ctx.now,
     )
     ctx.tenant.connections[c.id] = c
-    return JSONResponse(render_connection(ctx, c, single=True), status_code=201)
+    return JSONResponse(render_connection(ctx, c, single=True, created=True), status_code=201)
 
 
 @endpoint(service="data-connections")
