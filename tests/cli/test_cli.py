@@ -114,3 +114,27 @@ def test_missing_secret_fails_apply_before_any_call(
     assert code == 1
     assert "GLOBEX_PG_PASSWORD" in err
     assert not (workdir / ".qlikreconcile").exists()
+
+
+def test_secrets_never_reach_output_or_debug_logs(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sentinels = {name: f"SENTINEL-{name}-5f3a9c" for name in SECRETS}
+    for name, value in sentinels.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("QLIKRECONCILE_EMULATOR_CLIENT_SECRET", "SENTINEL-client-secret-77")
+    edit(
+        workdir / "desired" / "tenants" / "globex.yaml",
+        r"^  connection: globex_pg$",
+        "  connection: gone_pg",
+    )
+    seen = []
+    for argv in (["-vv", "validate"], ["-vv", "plan"], ["-vv", "apply", "--auto-approve"]):
+        code, out, err = run(capsys, *argv)
+        seen.append(out + err)
+    assert code == 1, "the globex reloads fail"
+    assert "Connection not found" in seen[-1]
+    everything = "\n".join(seen)
+    assert "DEBUG" in everything, "debug logging was on"
+    for value in [*sentinels.values(), "SENTINEL-client-secret-77"]:
+        assert value not in everything

@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from qlikreconcile.engine.plan import Operation
+
 
 def show_value(value: Any) -> str:
     """A field value as a reviewer reads it: JSON for data, the text for strings."""
@@ -32,6 +34,12 @@ def unified(before: str | None, after: str | None, name: str = "script") -> list
     return list(lines)
 
 
+def label(op: Operation) -> str:
+    """What an operation acts on, as read after its action: "space Acme build", "sales"."""
+    kind = op.key.kind.replace("_", " ")
+    return op.key.name if kind == op.action.value else f"{kind} {op.key.name}"
+
+
 def line_count(text: str | None) -> int:
     return len((text or "").splitlines())
 
@@ -49,4 +57,5 @@ def environment() -> Environment:
     env.filters["show"] = show_value
     env.filters["unified"] = unified
     env.filters["line_count"] = line_count
+    env.filters["label"] = label
     return env

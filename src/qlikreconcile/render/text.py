@@ -6,7 +6,7 @@ from typing import Any
 
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.report import ApplyReport, Status
-from qlikreconcile.render.environment import environment
+from qlikreconcile.render.environment import environment, label
 
 SUMMARY_ACTIONS = ("create", "update", "replace", "reload", "publish", "republish", "delete")
 
@@ -31,7 +31,7 @@ def render_plan(plan: Plan) -> str:
         plan=plan,
         tenants=_tenant_groups(plan),
         summary=summary_line(plan),
-        width=max((len(f"{o.key.kind} {o.key.name}") for o in plan.operations), default=0),
+        width=max((len(label(o)) for o in plan.operations), default=0),
     )
 
 
