@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig
@@ -71,3 +72,14 @@ async def test_reset_and_request_log() -> None:
         assert names == ["Templates"]
         quirks = (await c.get("/_emulator/quirks")).json()
         assert any(q["name"] == "apps.republish.sheets" for q in quirks["quirks"])
+
+
+async def test_latency_fault() -> None:
+    emu = make_emu()
+    async with await emu.authed() as c:
+        await c.post("/_emulator/faults", json={"latency_ms": 150})
+        started = time.perf_counter()
+        assert (await c.get("/api/v1/spaces")).status_code == 200
+        assert time.perf_counter() - started >= 0.15
+        faults = (await c.get("/_emulator/faults")).json()["faults"]
+        assert faults["latency_ms"] == 150

@@ -173,6 +173,26 @@ QUIRKS: tuple[Quirk, ...] = (
         "The items name filter is a case-insensitive exact match.",
     ),
     Quirk(
+        "connections.qLogOn",
+        "[SPEC] ConnectionGet.qLogOn integer 0|1; ConnectionCreateResponse string (also TS 2026)",
+        "GET answers qLogOn as 0|1; the create response echoes the string form.",
+    ),
+    Quirk(
+        "connections.list_limit",
+        "[SPEC 2025] default 32; qlik-api-ts 2026 says 20",
+        "GET /data-connections defaults to limit 32 (max 100), cursor parameter `page`.",
+    ),
+    Quirk(
+        "connections.credentials",
+        "[SPEC ConnectionGet] qUsername/qPassword not part of the schema",
+        "qUsername and qPassword are write-only; qConnectionSecret only on GET by id.",
+    ),
+    Quirk(
+        "items.personal_space",
+        "no source",
+        'Items of personal-space apps carry spaceId ""; ?spaceId=personal selects them.',
+    ),
+    Quirk(
         "links.scheme",
         "[SPEC] absolute hrefs",
         "Absolute links use the request's scheme and Host header (http when served by uvicorn "

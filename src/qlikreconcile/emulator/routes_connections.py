@@ -212,6 +212,8 @@ async def get_connection(ctx: Ctx) -> Response:
 def _set(c: Connection, field: str, value: object) -> None:
     if field in SECRETS:
         setattr(c, SECRETS[field], value or None)
+    elif field == "qLogOn":
+        c.log_on = _log_on(value)
     elif field in PLAIN:
         if field != "qCredentialsID" and not value:
             raise _err(400, "DCAAS-400", "Bad request", f"{field} cannot be empty")

@@ -114,7 +114,7 @@ async def token(ctx: Ctx) -> Response:
         expires_at=expires_at,
         scope=scope,
     )
-    # Drop this client's expired tokens so the state file does not grow forever.
+    # Drop expired tokens so the state file does not grow forever.
     for key in [k for k, t in state.tokens.items() if t.expires_at <= ctx.now]:
         del state.tokens[key]
     state.tokens[record.token] = record
