@@ -14,9 +14,9 @@ The low-level async REST client lives in these modules:
 from __future__ import annotations
 
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
-from qlikreconcile.qlik.client import HostStats, QlikClient, RequestStats
+from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.redact import RedactingFilter, install_redaction, register_secret
-from qlikreconcile.qlik.retry import RetryPolicy
+from qlikreconcile.qlik.retry import HostStats, RequestStats, RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport, asgi_transport
 

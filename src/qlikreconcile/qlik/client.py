@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -25,7 +24,12 @@ import httpx
 from qlikreconcile.errors import ApiError, NotFoundError, TransportError
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.api_errors import error_from_response, json_or_none, transport_error
-from qlikreconcile.qlik.retry import RetryPolicy, call_with_retry, is_idempotent
+from qlikreconcile.qlik.retry import (
+    HostStats,
+    RetryPolicy,
+    call_with_retry,
+    is_idempotent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,38 +37,6 @@ Params = Mapping[str, str | int | bool]
 DEFAULT_EXPECTED: tuple[int, ...] = (200, 201, 202, 204)
 DEFAULT_PAGE_LIMIT = 100
 _MAX_REDIRECTS = 5
-
-
-@dataclass
-class HostStats:
-    """Counters for one host: HTTP attempts, retries, and 429 answers seen."""
-
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-
-
-@dataclass
-class RequestStats:
-    """Counters per host, for reports and benchmarks."""
-
-    hosts: dict[str, HostStats] = field(default_factory=dict)
-
-    def host(self, host: str) -> HostStats:
-        """The (created on first use) counters of ``host``."""
-        return self.hosts.setdefault(host, HostStats())
-
-    @property
-    def requests(self) -> int:
-        return sum(s.requests for s in self.hosts.values())
-
-    @property
-    def retries(self) -> int:
-        return sum(s.retries for s in self.hosts.values())
-
-    @property
-    def rate_limited(self) -> int:
-        return sum(s.rate_limited for s in self.hosts.values())
 
 
 def _query(params: Params | None) -> dict[str, str | int]:
@@ -137,7 +109,6 @@ class QlikClient:
             extra["timeout"] = timeout_seconds
 
         async def attempt() -> httpx.Response:
-            self._stats.requests += 1
             started = time.monotonic()
             try:
                 response = await self._http.request(
@@ -152,8 +123,6 @@ class QlikClient:
                 response.status_code,
                 time.monotonic() - started,
             )
-            if response.status_code == 429:
-                self._stats.rate_limited += 1
             if response.status_code not in expected:
                 raise error_from_response(response, method=method, url=shown)
             return response
@@ -164,11 +133,8 @@ class QlikClient:
             method=method,
             url=shown,
             idempotent=is_idempotent(method, idempotent),
-            on_retry=self._count_retry,
+            stats=self._stats,
         )
-
-    def _count_retry(self, _exc: BaseException) -> None:
-        self._stats.retries += 1
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
@@ -192,15 +158,33 @@ class QlikClient:
             "POST", path, json=body, params=params, idempotent=idempotent, expected=expected
         )
 
-    async def put_json(self, path: str, body: Any = None, *, params: Params | None = None) -> Any:
+    async def put_json(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        params: Params | None = None,
+        expected: Collection[int] = DEFAULT_EXPECTED,
+    ) -> Any:
         """PUT a JSON body; return the decoded JSON answer (``None`` when empty, e.g. 204)."""
-        return await self._json("PUT", path, json=body, params=params)
+        return await self._json("PUT", path, json=body, params=params, expected=expected)
 
     async def patch_json(
-        self, path: str, body: Any, *, params: Params | None = None, idempotent: bool | None = None
+        self,
+        path: str,
+        body: Any,
+        *,
+        params: Params | None = None,
+        idempotent: bool | None = None,
+        expected: Collection[int] = DEFAULT_EXPECTED,
     ) -> Any:
-        """PATCH with a JSON body (Qlik patch arrays go as ``application/json``)."""
-        return await self._json("PATCH", path, json=body, params=params, idempotent=idempotent)
+        """PATCH with a JSON body (Qlik patch arrays go as ``application/json``).
+
+        Not retried on 5xx/timeouts unless ``idempotent=True`` (an all-``replace`` patch is).
+        """
+        return await self._json(
+            "PATCH", path, json=body, params=params, idempotent=idempotent, expected=expected
+        )
 
     async def delete(
         self,
@@ -279,7 +263,12 @@ class QlikClient:
             return response
 
         return await call_with_retry(
-            attempt, policy=self._policy, method="GET", url=shown, idempotent=True
+            attempt,
+            policy=self._policy,
+            method="GET",
+            url=shown,
+            idempotent=True,
+            stats=self._stats,
         )
 
     async def get_following_redirect(self, path: str, *, params: Params | None = None) -> Any:

@@ -14,6 +14,8 @@ Rules (architecture §5: retries live in ``qlik/`` only):
 
 Waits are exponential with full jitter, at least ``Retry-After`` when Qlik sends one; attempts and
 total time are capped. ``sleep`` and the random source are injectable so tests do not wait.
+
+The loop also keeps the per-host counters (:class:`RequestStats`): attempts, retries and 429s.
 """
 
 from __future__ import annotations
@@ -83,6 +85,38 @@ def _describe(exc: BaseException) -> str:
     return type(cause).__name__ if cause is not None else type(exc).__name__
 
 
+@dataclass
+class HostStats:
+    """Counters for one host: HTTP attempts, retries, and 429 answers seen."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+
+
+@dataclass
+class RequestStats:
+    """Counters per host, for reports and benchmarks."""
+
+    hosts: dict[str, HostStats] = field(default_factory=dict)
+
+    def host(self, host: str) -> HostStats:
+        """The (created on first use) counters of ``host``."""
+        return self.hosts.setdefault(host, HostStats())
+
+    @property
+    def requests(self) -> int:
+        return sum(s.requests for s in self.hosts.values())
+
+    @property
+    def retries(self) -> int:
+        return sum(s.retries for s in self.hosts.values())
+
+    @property
+    def rate_limited(self) -> int:
+        return sum(s.rate_limited for s in self.hosts.values())
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Limits and injectable effects of retrying.
@@ -100,13 +134,12 @@ class RetryPolicy:
 
     def wait_seconds(self, attempt: int, exc: BaseException | None) -> float:
         """Wait before retry number ``attempt`` (1-based) after ``exc``."""
-        ceiling = min(self.max_wait, self.base_delay * (2 ** (attempt - 1)))
-        jittered = self.rng.uniform(0.0, ceiling)
         retry_after = exc.retry_after if isinstance(exc, ApiError) else None
         if retry_after is not None:
             # Honour Qlik's wait, spread a little so a fleet of tasks does not return in lockstep.
             return retry_after + self.rng.uniform(0.0, min(1.0, 0.1 * retry_after + 0.1))
-        return jittered
+        ceiling = min(self.max_wait, self.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(0.0, ceiling)  # full jitter
 
 
 async def call_with_retry(
@@ -116,13 +149,23 @@ async def call_with_retry(
     method: str,
     url: str,
     idempotent: bool,
-    on_retry: Callable[[BaseException], None] | None = None,
+    stats: HostStats | None = None,
 ) -> T:
     """Run ``attempt`` until it succeeds, fails for good, or the policy's budget is spent.
 
     The last exception is re-raised unchanged (a typed :class:`ApiError` or
-    :class:`TransportError`).
+    :class:`TransportError`). ``stats`` counts every attempt, retry and 429.
     """
+    counters = stats if stats is not None else HostStats()
+
+    async def counted() -> T:
+        counters.requests += 1
+        try:
+            return await attempt()
+        except ApiError as exc:
+            if exc.status == 429:
+                counters.rate_limited += 1
+            raise
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -147,8 +190,7 @@ async def call_with_retry(
             policy.max_retries,
             state.upcoming_sleep,
         )
-        if on_retry is not None:
-            on_retry(exc)
+        counters.retries += 1
 
     retrying = AsyncRetrying(
         stop=stop,
@@ -158,4 +200,4 @@ async def call_with_retry(
         before_sleep=before_sleep,
         reraise=True,
     )
-    return await retrying(attempt)
+    return await retrying(counted)

@@ -22,8 +22,8 @@ from types import TracebackType
 import httpx
 
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
-from qlikreconcile.qlik.client import QlikClient, RequestStats
-from qlikreconcile.qlik.retry import RetryPolicy
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 """Generous read timeout: app import/export bodies can be large."""
