@@ -101,7 +101,7 @@ def test_unknown_target_is_an_error_not_a_fallback(
     code, out, err = run(capsys, "plan", "--target", "staging")
     assert code == 1
     assert "unknown target 'staging'" in err
-    code, out, err = run(capsys, "plan", "--target", "qlik-cloud")
+    code, _out, err = run(capsys, "plan", "--target", "qlik-cloud")
     assert code == 1
     assert "QLIKRECONCILE_CLIENT_ID" in err
 

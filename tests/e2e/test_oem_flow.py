@@ -21,7 +21,9 @@ async def test_plan_apply_plan_converges(tmp_path: Path) -> None:
     harness = Harness(copy_desired(tmp_path))
     first = await harness.plan()
     summary = first.plan.summary()
-    assert summary["create"] > 0 and summary["publish"] == 5 and summary["reload"] == 5
+    assert summary["create"] > 0
+    assert summary["publish"] == 5
+    assert summary["reload"] == 5
     assert {op.key.tenant for op in first.plan.operations} == {"acme", "globex", "initech"}
     tenants = [op.key.name for op in first.plan.operations if op.key.kind == "tenant"]
     assert tenants == ["acme", "globex", "initech"]
@@ -54,7 +56,8 @@ async def test_variable_change_plans_script_reload_republish_for_that_tenant_onl
         assert by_key.pop(f"published_app {app}") == {"republish"}
     assert by_key == {}
     script_change = next(op for op in ops if op.key.kind == "script").changes[0]
-    assert "4711" in script_change.before and "4712" in script_change.after
+    assert "4711" in script_change.before
+    assert "4712" in script_change.after
 
     report = await harness.apply()
     assert report.ok
@@ -75,13 +78,16 @@ async def test_failed_reload_keeps_the_published_app_and_other_tenants_complete(
     report = await harness.apply()
 
     failed = report.with_status(Status.FAILED)
-    assert failed and all(r.key.tenant == "globex" and r.key.kind == "reload" for r in failed)
+    assert failed
+    assert all(r.key.tenant == "globex" and r.key.kind == "reload" for r in failed)
     assert all("gone_pg" in (r.detail or "") for r in failed), [r.detail for r in failed]
     skipped = report.with_status(Status.SKIPPED)
-    assert skipped and all(r.key.kind == "published_app" for r in skipped)
+    assert skipped
+    assert all(r.key.kind == "published_app" for r in skipped)
     assert all(r.key.tenant == "globex" for r in skipped)
     acme = [r for r in report.results if r.key.tenant == "acme"]
-    assert acme and all(r.status is Status.SUCCEEDED for r in acme)
+    assert acme
+    assert all(r.status is Status.SUCCEEDED for r in acme)
 
     after = await harness.app_by_template("globex.us.qlikcloud.com", "sales", "published")
     assert after["id"] == before["id"]
@@ -90,9 +96,11 @@ async def test_failed_reload_keeps_the_published_app_and_other_tenants_complete(
 
     replan = await harness.plan()
     globex = {(op.key.kind, op.action) for op in replan.plan.operations}
-    assert ("reload", Action.RELOAD) in globex and ("published_app", Action.REPUBLISH) in globex
+    assert ("reload", Action.RELOAD) in globex
+    assert ("published_app", Action.REPUBLISH) in globex
     reload_op = next(op for op in replan.plan.operations if op.key.kind == "reload")
-    assert reload_op.drift and "FAILED" in reload_op.reason
+    assert reload_op.drift
+    assert "FAILED" in reload_op.reason
 
 
 async def test_customers_community_sheet_survives_a_republish(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ async def test_release_writes_artifact_digest_and_entry(tmp_path: Path) -> None:
             {"script": "// v2\nLOAD 1 AS x AUTOGENERATE 1;", "versionMessage": "vendor edit"},
         )
         second = await release_template(session, source, templates["sales"])
-    assert second.release is not None and second.release.version == 2
+    assert second.release is not None
+    assert second.release.version == 2
     artifact = desired / "templates" / "sales" / second.release.artifact
     assert hashlib.sha256(artifact.read_bytes()).hexdigest() == second.release.sha256
     doc = yaml.safe_load((desired / "templates" / "sales" / "template.yaml").read_text())

@@ -47,7 +47,8 @@ def test_plan_text_groups_by_tenant_with_glyphs_and_diffs() -> None:
     assert lines[0] == "acme"
     assert any(line.startswith("  +   create    space Acme build") for line in lines)
     assert '        type: (none) -> "shared"' in lines
-    assert "        -WHERE a=1;" in lines and "        +WHERE a=2;" in lines
+    assert "        -WHERE a=1;" in lines
+    assert "        +WHERE a=2;" in lines
     assert any(line.startswith("  ↻   reload    sales ") for line in lines)
     assert any(line.startswith("  ⇪~  republish published app sales") for line in lines)
     assert "beta: no changes" in lines
