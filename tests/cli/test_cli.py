@@ -98,7 +98,7 @@ def test_usage_errors_exit_1_never_2(
 def test_unknown_target_is_an_error_not_a_fallback(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "plan", "--target", "staging")
+    code, _out, err = run(capsys, "plan", "--target", "staging")
     assert code == 1
     assert "unknown target 'staging'" in err
     code, _out, err = run(capsys, "plan", "--target", "qlik-cloud")
