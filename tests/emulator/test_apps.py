@@ -6,8 +6,9 @@ import gzip
 
 import httpx
 
+from qlikreconcile.emulator import Quirks
 from qlikreconcile.emulator.app_archive import MAGIC
-from tests.emulator.conftest import Emu
+from tests.emulator.conftest import Emu, make_emu
 
 
 async def _template(source: httpx.AsyncClient, name: str = "Sales Analytics") -> dict[str, object]:
@@ -149,3 +150,35 @@ async def test_items_pagination_and_publish_rules(source: httpx.AsyncClient) -> 
         "/api/v1/apps/import", params={"spaceId": managed["id"]}, content=b""
     )
     assert import_managed.status_code == 403
+
+
+async def test_republish_data_choice_and_sheet_quirk() -> None:
+    emu = make_emu(quirks=Quirks(republish_keeps_user_sheets=False))
+    async with await emu.authed() as c:
+        source_id = (await _template(c))["resourceId"]
+        managed = (await c.post("/api/v1/spaces", json={"name": "Mg", "type": "managed"})).json()
+        pub = await c.post(f"/api/v1/apps/{source_id}/publish", json={"spaceId": managed["id"]})
+        target = pub.json()["attributes"]["id"]
+        host = "vendor-source.eu.qlikcloud.com"
+        sheet = {"title": "Mine", "type": "private", "ownerId": "someone"}
+        assert (
+            await c.post(f"/_emulator/tenants/{host}/apps/{target}/sheets", json=sheet)
+        ).status_code == 201
+        # Reload the published copy in place: allowed in a managed space.
+        rid = (await c.post("/api/v1/reloads", json={"appId": target})).json()["id"]
+        emu.clock.advance(1)
+        assert (await c.get(f"/api/v1/reloads/{rid}")).json()["status"] == "SUCCEEDED"
+        before = (await c.get(f"/api/v1/apps/{target}/data/metadata")).json()
+        await c.post(
+            f"/api/v1/apps/{source_id}/scripts", json={"script": "X:\nLOAD 1 AS x AUTOGENERATE 1;"}
+        )
+        rid = (await c.post("/api/v1/reloads", json={"appId": source_id})).json()["id"]
+        emu.clock.advance(1)
+        body = {"targetId": target, "data": "target"}
+        assert (await c.put(f"/api/v1/apps/{source_id}/publish", json=body)).status_code == 200
+        after = (await c.get(f"/api/v1/apps/{target}/data/metadata")).json()
+        assert after["tables"] == before["tables"]
+        script = (await c.get(f"/api/v1/apps/{target}/scripts/current")).json()["script"]
+        assert script.startswith("X:")
+        internal = (await c.get(f"/_emulator/tenants/{host}/apps/{target}")).json()
+        assert {s["type"] for s in internal["sheets"]} == {"base"}
