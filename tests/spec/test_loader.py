@@ -10,6 +10,7 @@ import pytest
 
 from qlikreconcile.errors import SpecError
 from qlikreconcile.spec import load_fleet
+from qlikreconcile.spec.loader import load_sources
 from qlikreconcile.spec.models import ReloadPolicy
 
 from .conftest import EXAMPLE, TENANT_YAML
@@ -258,3 +259,11 @@ def test_spec_loading_is_fast(example_fleet: Path) -> None:
     for _ in range(10):
         load_fleet(example_fleet)
     assert time.perf_counter() - start < 2.0
+
+
+def test_load_sources_reads_fleet_and_templates_only(fleet_dir: MakeFleet) -> None:
+    desired = fleet_dir({"tenants/acme.yaml": TENANT_YAML.replace("sales@1", "sales@9")})
+    source, target, templates = load_sources(desired)
+    assert source.hostname == "source.eu.qlikcloud.com"
+    assert target.default == "emulator"
+    assert [r.version for r in templates["sales"].releases] == [1]

@@ -9,8 +9,8 @@ The loader is deliberately stricter than YAML:
 
 * duplicate keys are errors (naming both positions), never "last one wins";
 * keys must be strings;
-* anchors, aliases and merge keys (``<<``) are refused: fleet defaults and variables cover reuse,
-  and an aliased value would have two positions;
+* aliases (``*name``, reported at the anchored value) and merge keys (``<<``) are refused: fleet
+  defaults and variables cover reuse, and an aliased value would have two positions;
 * timestamps stay strings (``created: 2024-05-01T10:00:00Z`` is text, as Qlik writes it);
 * tabs in indentation, binary content, files over :data:`MAX_BYTES` and symlink loops are
   reported with a clear message instead of a scanner error.
@@ -25,10 +25,9 @@ from __future__ import annotations
 import errno
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from qlikreconcile.errors import Problem, SourcePosition
@@ -102,7 +101,13 @@ def plain(node: Any) -> Any:
     return node
 
 
-class _Loader(yaml.SafeLoader):
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:  # libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     """SafeLoader building PosDict/PosList, collecting problems instead of raising for them."""
 
     file: str
@@ -112,19 +117,16 @@ class _Loader(yaml.SafeLoader):
         mark = node.start_mark
         return SourcePosition(self.file, mark.line + 1, mark.column + 1)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        mark: Any = event.start_mark
-        if isinstance(event, AliasEvent):
-            raise yaml.MarkedYAMLError(
-                problem="YAML aliases (*name) are not supported", problem_mark=mark
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # The composer hands an aliased node out twice; the second construction is the alias.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            mark: Any = node.start_mark
+            raise yaml.constructor.ConstructorError(
+                problem="YAML anchors and aliases (&name, *name) are not supported;"
+                " this value is reused by an alias",
+                problem_mark=mark,
             )
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise yaml.MarkedYAMLError(
-                problem=f"YAML anchors (&{anchor}) are not supported", problem_mark=mark
-            )
-        return super().compose_node(parent, index)
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(  # type: ignore[override]  # a dict subclass with positions
         self, node: MappingNode, deep: bool = False
