@@ -258,7 +258,7 @@ def test_spec_loading_is_fast(example_fleet: Path) -> None:
     start = time.perf_counter()
     for _ in range(10):
         load_fleet(example_fleet)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 5.0  # ~0.2 s here; generous for slow CI
 
 
 def test_load_sources_reads_fleet_and_templates_only(fleet_dir: MakeFleet) -> None:
