@@ -31,6 +31,9 @@ class KindSpec:
     fixed_fields: frozenset[str] = field(default_factory=frozenset)
     """Fields that can never change on an existing resource: a difference is reported as a
     warning and the resource (and what depends on it) is left alone."""
+    create_before_destroy: bool = False
+    """A REPLACE creates the new copy first; the old copy is deleted by a later operation that
+    waits for every operation built on the resource (the old copy is keyed ``NAME~IDENT``)."""
     deletable: bool = False
     """Whether an owned resource absent from the spec may be deleted when pruning is enabled."""
     sensitive_fields: frozenset[str] = field(default_factory=frozenset)

@@ -72,11 +72,14 @@ def make_plan(
             deps = sorted({planned[k].id for k in edges[key] if k in planned})
             planned[key] = _with_deps(op, tuple(deps))
 
+    retire = _retire_replaced(planned, edges, kinds)
+    collect = _collect_garbage(by_key, actual, kinds, planned)
     warnings.extend(_unmanaged_leftovers(by_key, actual, kinds))
+    operations = [*planned.values(), *retire, *collect]
     kind_order = {name: spec.order for name, spec in kinds.items()}
     return Plan(
         target=target,
-        operations=sorted_operations(list(planned.values()), kind_order),
+        operations=sorted_operations(operations, kind_order),
         warnings=tuple(warnings),
         tenants=tuple(sorted(set(tenants))),
         revision=revision,
@@ -172,6 +175,57 @@ def _with_deps(op: Operation, deps: tuple[str, ...]) -> Operation:
     )
 
 
+def superseded_key(key: ResourceKey, ident: str) -> ResourceKey:
+    """Key of a copy of ``key`` that a replacement superseded: ``NAME~IDENT``."""
+    return ResourceKey(key.tenant, key.kind, f"{key.name}~{ident}")
+
+
+def _retire_replaced(
+    planned: Mapping[ResourceKey, Operation],
+    edges: Mapping[ResourceKey, tuple[ResourceKey, ...]],
+    kinds: Mapping[str, KindSpec],
+) -> list[Operation]:
+    """Create-before-destroy: delete a replaced copy once everything built on it has moved."""
+    out = []
+    for key, op in planned.items():
+        if op.action is not Action.REPLACE or not op.ident:
+            continue
+        if not kinds[key.kind].create_before_destroy:
+            continue
+        followers = sorted(
+            planned[k].id for k, deps in edges.items() if key in deps and k in planned
+        )
+        out.append(
+            Operation(
+                superseded_key(key, op.ident),
+                Action.DELETE,
+                f"replaced by a new copy of {key}; removed once its dependents moved",
+                depends_on=(op.id, *followers),
+                ident=op.ident,
+            )
+        )
+    return out
+
+
+def _collect_garbage(
+    desired: Mapping[ResourceKey, DesiredResource],
+    actual: ActualState,
+    kinds: Mapping[str, KindSpec],
+    planned: Mapping[ResourceKey, Operation],
+) -> list[Operation]:
+    """Copies qlikreconcile itself superseded and nothing uses any more: deleted."""
+    out = []
+    tenants = {k.tenant for k in desired}
+    for key, resource in sorted(actual.resources.items()):
+        if key in desired or not resource.owned or not resource.garbage:
+            continue
+        if key.tenant not in tenants or key.kind not in kinds:
+            continue
+        reason = "; ".join(resource.drift) or "superseded copy no longer in use"
+        out.append(Operation(key, Action.DELETE, reason, ident=resource.ident))
+    return out
+
+
 def _unmanaged_leftovers(
     desired: Mapping[ResourceKey, DesiredResource],
     actual: ActualState,
@@ -183,6 +237,8 @@ def _unmanaged_leftovers(
     for key, resource in sorted(actual.resources.items()):
         kind = kinds.get(key.kind)
         if key in desired or not resource.owned or kind is None or not kind.deletable:
+            continue
+        if resource.garbage or resource.superseded:
             continue
         if key.tenant in planned_tenants:
             notes.append(f"{key}: owned by qlikreconcile but no longer in the spec; left in place")

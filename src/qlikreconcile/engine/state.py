@@ -37,7 +37,8 @@ class ActualResource:
 
     ``owned`` is True when it carries qlikreconcile's ownership marker; unowned resources are
     never changed. ``ident`` is the target's id for it (never shown in diffs). ``drift`` holds
-    human reasons why the observed state is off in a way the fields alone do not say.
+    human reasons why the observed state is off in a way the fields alone do not say (for a
+    garbage copy: why it is garbage).
     """
 
     key: ResourceKey
@@ -45,6 +46,10 @@ class ActualResource:
     owned: bool = True
     ident: str | None = None
     drift: tuple[str, ...] = ()
+    superseded: bool = False
+    """A copy qlikreconcile replaced by a newer one but that something still uses."""
+    garbage: bool = False
+    """A copy qlikreconcile replaced and nothing uses any more: deleted without a spec decision."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,36 +138,65 @@ async def _apps(
     client: QlikClient, tenant: str, items: list[dict[str, Any]], spaces: dict[str, str]
 ) -> list[ActualResource]:
     builds: dict[str, list[dict[str, Any]]] = {}
+    leftovers: list[tuple[ownership.AppMarker, dict[str, Any]]] = []
     out: list[ActualResource] = []
+    linked = {
+        (i.get("resourceAttributes") or {}).get("originAppId")
+        for i in items
+        if (i.get("resourceAttributes") or {}).get("publishTime")
+    }
     for item in items:
         attrs = item.get("resourceAttributes") or {}
         marker = ownership.parse_app_marker(attrs.get("description") or item.get("description"))
         if marker is None:
             continue
-        app_id = item.get("resourceId") or attrs.get("id")
-        space = spaces.get(item.get("spaceId") or "", "")
         if marker.role == "published":
-            out.append(
-                ActualResource(
-                    resources.published_key(tenant, marker.template),
-                    {"name": item.get("name"), "space": space, "content": marker.content},
-                    ident=app_id,
-                )
-            )
+            fields = {
+                "name": item.get("name"),
+                "space": spaces.get(item.get("spaceId") or "", ""),
+                "content": marker.content,
+            }
+            key = resources.published_key(tenant, marker.template)
+            out.append(ActualResource(key, fields, ident=_app_id(item)))
         elif marker.role == "build":
             builds.setdefault(marker.template, []).append(item)
         else:
-            key = ResourceKey(tenant, resources.APP, f"{marker.template}~{app_id}")
-            out.append(ActualResource(key, {"superseded": True}, ident=app_id))
+            leftovers.append((marker, item))
     for template, found in sorted(builds.items()):
-        # Several build copies of one template only happen after an interrupted import; the
-        # newest is the one we keep working on, the others are reported for cleanup.
+        # Several build copies of one template only happen after an interrupted import or
+        # upgrade: the newest is the one worked on, the others are leftovers.
         found.sort(key=lambda i: i.get("createdAt") or "", reverse=True)
         out += await _build_app(client, tenant, template, found[0], spaces)
-        for extra in found[1:]:
-            key = ResourceKey(tenant, resources.APP, f"{template}~{extra.get('resourceId')}")
-            out.append(ActualResource(key, {"duplicate": True}, ident=extra.get("resourceId")))
+        marker = ownership.AppMarker(role="build", template=template)
+        leftovers += [(marker, extra) for extra in found[1:]]
+    for marker, item in leftovers:
+        out.append(_leftover(tenant, marker, item, linked))
     return out
+
+
+def _app_id(item: dict[str, Any]) -> str:
+    return str(item.get("resourceId") or (item.get("resourceAttributes") or {}).get("id"))
+
+
+def _leftover(
+    tenant: str, marker: ownership.AppMarker, item: dict[str, Any], linked: set[Any]
+) -> ActualResource:
+    """An older build copy: kept while a published app still links to it, else garbage."""
+    app_id = _app_id(item)
+    in_use = app_id in linked
+    why = (
+        f"older build copy of {marker.template} still linked from its published app"
+        if in_use
+        else f"older build copy of {marker.template} that no published app links to"
+    )
+    return ActualResource(
+        ResourceKey(tenant, resources.APP, f"{marker.template}~{app_id}"),
+        {"template": marker.template},
+        ident=app_id,
+        drift=(why,),
+        superseded=in_use,
+        garbage=not in_use,
+    )
 
 
 async def _build_app(

@@ -40,6 +40,7 @@ KINDS: dict[str, KindSpec] = {
         APP,
         4,
         immutable_fields=frozenset({"template", "release", "digest", "space"}),
+        create_before_destroy=True,
         deletable=True,
     ),
     SCRIPT: KindSpec(SCRIPT, 5, create_action=Action.UPDATE, text_fields=frozenset({"script"})),

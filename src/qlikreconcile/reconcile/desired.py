@@ -39,13 +39,12 @@ def desired_resources(fleet: DesiredFleet) -> list[DesiredResource]:
 
 def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResource]:
     t = tenant.name
-    host = {"host": tenant.hostname}
     tenant_key = resources.tenant_key(t)
     out = [
         DesiredResource(
             tenant_key,
             {"name": t, "hostname": tenant.hostname, "status": "active"},
-            inputs={**host, "region": tenant.region, "datacenter": REGIONS[tenant.region]},
+            inputs={"region": tenant.region, "datacenter": REGIONS[tenant.region]},
         )
     ]
     for space in tenant.spaces:
@@ -55,7 +54,6 @@ def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResourc
                 space_key,
                 {"type": space.type, "description": space.description},
                 depends_on=(tenant_key,),
-                inputs=host,
             )
         )
         for member in space.members:
@@ -64,16 +62,16 @@ def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResourc
                     resources.assignment_key(t, space.name, member.group),
                     {"roles": sorted(member.roles)},
                     depends_on=(space_key,),
-                    inputs={**host, "space": str(space_key), "group": member.group},
+                    inputs={"space": str(space_key), "group": member.group},
                 )
             )
     connection_keys = []
     for conn in tenant.connections:
         key = resources.connection_key(t, conn.space, conn.name)
         connection_keys.append(key)
-        out.append(_connection(t, conn, key, host))
+        out.append(_connection(t, conn, key))
     for app in tenant.apps:
-        out += _app_chain(fleet, t, app, host, tuple(connection_keys))
+        out += _app_chain(fleet, t, app, tuple(connection_keys))
     return out
 
 
@@ -83,16 +81,13 @@ def connect_statement(conn: Connection) -> tuple[str, str]:
     return qtype, f'CUSTOM CONNECT TO "provider={qtype};driver={conn.type};{conn.connect}"'
 
 
-def _connection(
-    t: str, conn: Connection, key: ResourceKey, host: dict[str, str]
-) -> DesiredResource:
+def _connection(t: str, conn: Connection, key: ResourceKey) -> DesiredResource:
     qtype, statement = connect_statement(conn)
     return DesiredResource(
         key,
         {"datasource": conn.type, "statement": statement},
         depends_on=(resources.space_key(t, conn.space),),
         inputs={
-            **host,
             "name": conn.name,
             "space": str(resources.space_key(t, conn.space)),
             "qtype": qtype,
@@ -116,7 +111,6 @@ def _app_chain(
     fleet: DesiredFleet,
     t: str,
     app: App,
-    host: dict[str, str],
     connections: tuple[ResourceKey, ...],
 ) -> list[DesiredResource]:
     template = fleet.templates[app.template]
@@ -139,7 +133,6 @@ def _app_chain(
             },
             depends_on=(space_key,),
             inputs={
-                **host,
                 "space": str(space_key),
                 "artifact": str(template.folder / release.artifact),
                 "description": f"{template.display_name} for {t}.",
@@ -150,7 +143,6 @@ def _app_chain(
             {"script": script},
             parent=app_key,
             inputs={
-                **host,
                 "app": str(app_key),
                 "version_message": ownership.script_version_message(app.template, app.release),
             },
@@ -161,7 +153,7 @@ def _app_chain(
             parent=app_key,
             depends_on=connections,
             refresh_on=(script_key, *connections),
-            inputs={**host, "app": str(app_key)},
+            inputs={"app": str(app_key)},
         ),
     ]
     if app.publish_to:
@@ -176,7 +168,7 @@ def _app_chain(
                 },
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key,),
-                inputs={**host, "app": str(app_key), "space": str(managed_key)},
+                inputs={"app": str(app_key), "space": str(managed_key)},
             )
         )
     return chain

@@ -73,6 +73,7 @@ async def apply_plan(
     env = HandlerEnv(
         session=session,
         source_host=fleet.source.hostname,
+        hosts={t.name: t.hostname for t in fleet.tenants},
         secrets=secrets,
         read_artifact=_read_artifact,
         polling=polling or ReloadPolling(),

@@ -11,8 +11,22 @@ from __future__ import annotations
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.errors import OperationError
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+
+async def _delete_leftover(op: Operation, env: HandlerEnv) -> Outcome:
+    """Delete an older build copy, after checking again that it is ours and not published."""
+    client = env.client(op)
+    app_id = str(op.ident)
+    found = await client.get_json(f"/api/v1/apps/{app_id}")
+    attrs = found.get("attributes") or {}
+    marker = ownership.parse_app_marker(attrs.get("description"))
+    if marker is None or marker.role not in ("build", "superseded") or attrs.get("publishTime"):
+        raise OperationError(f"not deleting app {app_id}: it is not a build copy we made")
+    await client.delete(f"/api/v1/apps/{app_id}", missing_ok=True)
+    return Outcome(detail=f"deleted older build copy {app_id}")
 
 
 def marker(op: Operation, role: str = "build") -> ownership.AppMarker:
@@ -25,9 +39,10 @@ def marker(op: Operation, role: str = "build") -> ownership.AppMarker:
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
+    if op.action is Action.DELETE:
+        return await _delete_leftover(op, env)
     client = env.client(op)
     name = str(op.desired["name"])
-    description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
     if op.action is Action.UPDATE:
         app_id = env.ident(op.key)
         await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": {"name": name}})
@@ -37,6 +52,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     params = {"spaceId": env.ident(str(op.inputs["space"])), "name": name}
     response = await client.request("POST", "/api/v1/apps/import", params=params, content=data)
     app_id = str(response.json()["attributes"]["id"])
+    description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
     attributes = {"name": name, "description": description}
     await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
     if op.action is Action.REPLACE and op.ident:

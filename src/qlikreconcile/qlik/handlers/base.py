@@ -31,6 +31,8 @@ class HandlerEnv:
 
     session: QlikSession
     source_host: str
+    hosts: Mapping[str, str]
+    """The host name of every tenant of the fleet, by tenant name."""
     ctx: ApplyContext = field(default_factory=ApplyContext)
     """Replaced by the executor's context when a run starts (see QlikRunner)."""
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
@@ -40,8 +42,11 @@ class HandlerEnv:
     _license_key: str | None = None
     _license_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def host(self, op: Operation) -> str:
+        return self.hosts[op.key.tenant]
+
     def client(self, op: Operation) -> QlikClient:
-        return self.session.client(str(op.inputs["host"]))
+        return self.session.client(self.host(op))
 
     def ident(self, key: str | ResourceKey) -> str:
         return self.ctx.require(ResourceKey.parse(key) if isinstance(key, str) else key)

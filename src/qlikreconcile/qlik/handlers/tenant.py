@@ -16,7 +16,7 @@ from qlikreconcile.qlik.handlers.base import HandlerEnv
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
-    host = str(op.inputs["host"])
+    host = env.host(op)
     register = env.session.client(f"register.{op.inputs['region']}.qlikcloud.com")
     if op.action is Action.CREATE:
         body = {
