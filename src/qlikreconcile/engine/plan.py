@@ -88,6 +88,11 @@ class Plan:
     tenants: tuple[str, ...] = ()
     """Every tenant that was planned, including those with nothing to do."""
     revision: str | None = None
+    """The spec's git revision when known."""
+    observed: Mapping[str, str] = field(default_factory=dict)
+    """Fingerprint of each resource an operation touches, as observed when planning."""
+    context: Mapping[str, Any] = field(default_factory=dict)
+    """What the provider needs to apply the plan later (host names); never secrets."""
 
     @property
     def empty(self) -> bool:
@@ -108,7 +113,9 @@ class Plan:
             "target": self.target,
             "revision": self.revision,
             "tenants": list(self.tenants),
+            "context": dict(self.context),
             "operations": [op.to_dict() for op in self.operations],
+            "observed": dict(sorted(self.observed.items())),
             "warnings": list(self.warnings),
             "summary": self.summary(),
         }

@@ -25,7 +25,7 @@ from qlikreconcile.engine.graph import topological
 from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import SENSITIVE, Operation, Plan, sorted_operations
-from qlikreconcile.engine.state import ActualState, DesiredResource
+from qlikreconcile.engine.state import ActualState, DesiredResource, fields_digest
 
 
 class PlanningError(ValueError):
@@ -77,9 +77,11 @@ def make_plan(
     warnings.extend(_unmanaged_leftovers(by_key, actual, kinds))
     operations = [*planned.values(), *retire, *collect]
     kind_order = {name: spec.order for name, spec in kinds.items()}
+    ordered = sorted_operations(operations, kind_order)
     return Plan(
         target=target,
-        operations=sorted_operations(operations, kind_order),
+        operations=ordered,
+        observed={str(op.key): actual.fingerprint(op.key) for op in ordered},
         warnings=tuple(warnings),
         tenants=tuple(sorted(set(tenants))),
         revision=revision,
@@ -105,7 +107,8 @@ def _plan_one(
     observed = None if parent_new else actual.resources.get(key)
 
     if observed is None:
-        reason = f"{resource.parent} is new" if parent_new else "does not exist"
+        missing = None if parent_new else actual.missing.get(key)
+        reason = f"{resource.parent} is new" if parent_new else missing or "does not exist"
         changes = create_changes(
             resource.fields, sensitive=kind.sensitive_fields, text=kind.text_fields
         )
@@ -116,6 +119,7 @@ def _plan_one(
             changes,
             desired=_masked(resource.fields, kind),
             inputs=resource.inputs,
+            drift=missing is not None,
         ), None
     if not observed.owned:
         return None, (
@@ -127,7 +131,10 @@ def _plan_one(
         observed.fields, resource.fields, sensitive=kind.sensitive_fields, text=kind.text_fields
     )
     changes = tuple(c for c in changes if not (c.sensitive and c.before is not None))
-    drift = bool(observed.drift)
+    drift_reasons = list(observed.drift)
+    if changes and _changed_outside(observed.fields, resource.fields, observed.applied):
+        drift_reasons.append("changed outside qlikreconcile")
+    drift = bool(drift_reasons)
     if changes:
         roots = {c.path.split(".", 1)[0].split("[", 1)[0] for c in changes}
         fixed = sorted(roots & kind.fixed_fields)
@@ -139,7 +146,9 @@ def _plan_one(
         action = Action.REPLACE if roots & kind.immutable_fields else kind.update_action
         if action is None:
             return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"
-        reason = "; ".join(observed.drift) if drift else f"differs in {', '.join(sorted(roots))}"
+        reason = f"differs in {', '.join(sorted(roots))}"
+        if drift:
+            reason = "; ".join(drift_reasons) + f": {reason}"
         return Operation(
             key,
             action,
@@ -163,6 +172,15 @@ def _plan_one(
             inputs=resource.inputs,
         ), None
     return None, None
+
+
+def _changed_outside(
+    observed: Mapping[str, Any], desired: Mapping[str, Any], applied: str | None
+) -> bool:
+    """True when the resource no longer holds what qlikreconcile last wrote to it."""
+    if applied is None:
+        return False
+    return fields_digest({k: observed.get(k) for k in desired}) != applied
 
 
 def _masked(fields: Mapping[str, Any], kind: KindSpec) -> dict[str, Any]:

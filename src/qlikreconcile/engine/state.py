@@ -6,11 +6,23 @@ The provider layer translates Qlik payloads into :class:`ActualResource` and the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
+
+
+def fields_digest(fields: Mapping[str, Any]) -> str:
+    """A short, stable digest of field values: what a provider records as "last applied".
+
+    Stored on the resource itself (an ownership marker), it lets the planner tell a change made
+    outside qlikreconcile (drift) from a change in the spec, with no state file.
+    """
+    body = json.dumps(dict(fields), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +58,8 @@ class ActualResource:
     owned: bool = True
     ident: str | None = None
     drift: tuple[str, ...] = ()
+    applied: str | None = None
+    """The :func:`fields_digest` qlikreconcile recorded when it last wrote the resource."""
     superseded: bool = False
     """A copy qlikreconcile replaced by a newer one but that something still uses."""
     garbage: bool = False
@@ -59,6 +73,15 @@ class ActualState:
     resources: Mapping[ResourceKey, ActualResource]
     unreadable: Mapping[str, str] = field(default_factory=dict)
     """Tenants that could not be read, with the reason; the planner plans nothing for them."""
+    missing: Mapping[ResourceKey, str] = field(default_factory=dict)
+    """Resources that are absent although their surroundings say they existed (drift), why."""
+
+    def fingerprint(self, key: ResourceKey) -> str:
+        """What a saved plan remembers of one resource, to notice later changes (stale plans)."""
+        found = self.resources.get(key)
+        if found is None:
+            return "absent"
+        return fields_digest({"fields": found.fields, "ident": found.ident, "owned": found.owned})
 
     def by_tenant(self, tenant: str) -> list[ActualResource]:
         return [r for k, r in self.resources.items() if k.tenant == tenant]

@@ -9,6 +9,9 @@ Every marker lives in a field the real API accepts and returns (architecture §4
 * published apps: a marker in ``description`` naming the template and the content digest;
 * load scripts: a header comment naming template and release, and a ``versionMessage``.
 
+Markers also carry ``applied=<digest>``: the digest of the fields qlikreconcile last wrote, so a
+later plan can tell a change made in the tenant (drift) from a change in the spec.
+
 Anything without a marker is never changed or deleted.
 """
 
@@ -17,29 +20,46 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SPACE_MARKER = "[managed by qlikreconcile]"
+SPACE_MARKER = "[managed by qlikreconcile"
 CONNECTION_TAG = "qlikreconcile"
+APPLIED_TAG_PREFIX = "qlikreconcile-applied-"
 SCRIPT_VERSION_PREFIX = "qlikreconcile:"
+_SPACE_RE = re.compile(r"\[managed by qlikreconcile(?: applied=(?P<applied>[0-9a-f]{12}))?\]")
 
 _APP_RE = re.compile(
     r"\[managed by qlikreconcile: (?P<role>build|published|superseded)"
     r" template=(?P<template>[\w.-]+)"
     r"(?: release=(?P<release>\d+))?(?: sha256=(?P<digest>[0-9a-f]{64}))?"
-    r"(?: content=(?P<content>[0-9a-f]{16}))?\]"
+    r"(?: content=(?P<content>[0-9a-f]{16}))?(?: applied=(?P<applied>[0-9a-f]{12}))?\]"
 )
 
 
-def space_description(user_text: str) -> str:
+def space_description(user_text: str, applied: str) -> str:
     """The description to store: the user's text, then the marker line."""
-    return f"{user_text.strip()}\n\n{SPACE_MARKER}" if user_text.strip() else SPACE_MARKER
+    marker = f"{SPACE_MARKER} applied={applied}]"
+    return f"{user_text.strip()}\n\n{marker}" if user_text.strip() else marker
 
 
-def parse_space_description(description: str | None) -> tuple[bool, str]:
-    """(owned, the user's part of the description)."""
+def parse_space_description(description: str | None) -> tuple[bool, str, str | None]:
+    """(owned, the user's part of the description, the applied digest)."""
     text = description or ""
-    if SPACE_MARKER not in text:
-        return False, text.strip()
-    return True, text.replace(SPACE_MARKER, "").strip()
+    match = _SPACE_RE.search(text)
+    if match is None:
+        return False, text.strip(), None
+    return True, (text[: match.start()] + text[match.end() :]).strip(), match["applied"]
+
+
+def connection_tags(applied: str) -> list[str]:
+    return [CONNECTION_TAG, f"{APPLIED_TAG_PREFIX}{applied}"]
+
+
+def parse_connection_tags(tags: list[str] | None) -> tuple[bool, str | None]:
+    """(owned, the applied digest)."""
+    found = tags or []
+    applied = next(
+        (t[len(APPLIED_TAG_PREFIX) :] for t in found if t.startswith(APPLIED_TAG_PREFIX)), None
+    )
+    return CONNECTION_TAG in found, applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +71,7 @@ class AppMarker:
     release: int | None = None
     digest: str | None = None
     content: str | None = None
+    applied: str | None = None
 
     def render(self) -> str:
         parts = [f"[managed by qlikreconcile: {self.role} template={self.template}"]
@@ -60,6 +81,8 @@ class AppMarker:
             parts.append(f"sha256={self.digest}")
         if self.content:
             parts.append(f"content={self.content}")
+        if self.applied:
+            parts.append(f"applied={self.applied}")
         return " ".join(parts) + "]"
 
 
@@ -78,6 +101,7 @@ def parse_app_marker(description: str | None) -> AppMarker | None:
         release=int(release) if release else None,
         digest=match["digest"],
         content=match["content"],
+        applied=match["applied"],
     )
 
 

@@ -3,8 +3,8 @@
 This is where the OEM lifecycle is encoded as dependencies: tenant -> spaces -> data connections
 -> build app (imported release) -> its load script -> a reload that SUCCEEDED -> the published
 app in the managed space. A change to the script or to a connection re-runs the reload; a new
-build app re-runs the republish; a publish depends on the reload, so a failed reload never
-reaches customers.
+build app or a new reload re-runs the republish (customers get the fresh data); a publish
+depends on the reload, so a failed reload never reaches customers.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import DesiredResource
 from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.discover import TenantRef
+from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.spec.models import REGIONS, App, Connection, DesiredFleet, Tenant
+from qlikreconcile.spec.rules import duration_seconds
 
 ODBC_PROVIDER = "QvOdbcConnectorPackage.exe"
 PROVIDERS: dict[str, str] = {
@@ -26,7 +28,26 @@ PROVIDERS: dict[str, str] = {
 
 
 def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
-    return [TenantRef(t.name, t.hostname) for t in fleet.tenants]
+    """What discovery reads per tenant, with what the spec expects of each app."""
+    return [
+        TenantRef(
+            t.name,
+            t.hostname,
+            tuple(
+                AppRef(
+                    template=a.template,
+                    name=a.name,
+                    space=a.space,
+                    publish_to=a.publish_to,
+                    max_age_seconds=duration_seconds(a.reload.max_age)
+                    if a.reload.max_age
+                    else None,
+                )
+                for a in t.apps
+            ),
+        )
+        for t in fleet.tenants
+    ]
 
 
 def desired_resources(fleet: DesiredFleet) -> list[DesiredResource]:
@@ -167,7 +188,7 @@ def _app_chain(
                     "content": content_digest(release.sha256, script),
                 },
                 depends_on=(reload_key, app_key, managed_key),
-                refresh_on=(app_key,),
+                refresh_on=(app_key, reload_key),
                 inputs={"app": str(app_key), "space": str(managed_key)},
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.errors import OperationError
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.handlers.base import HandlerEnv
@@ -35,6 +36,7 @@ def marker(op: Operation, role: str = "build") -> ownership.AppMarker:
         template=str(op.desired["template"]),
         release=int(op.desired["release"]),
         digest=str(op.desired["digest"]),
+        applied=fields_digest(op.desired),
     )
 
 
@@ -43,17 +45,17 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         return await _delete_leftover(op, env)
     client = env.client(op)
     name = str(op.desired["name"])
+    description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
+    attributes = {"name": name, "description": description}
     if op.action is Action.UPDATE:
         app_id = env.ident(op.key)
-        await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": {"name": name}})
+        await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
         return Outcome(ident=app_id)
 
     data = env.read_artifact(str(op.inputs["artifact"]))
     params = {"spaceId": env.ident(str(op.inputs["space"])), "name": name}
     response = await client.request("POST", "/api/v1/apps/import", params=params, content=data)
     app_id = str(response.json()["attributes"]["id"])
-    description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
-    attributes = {"name": name, "description": description}
     await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
     if op.action is Action.REPLACE and op.ident:
         old = ownership.AppMarker(role="superseded", template=str(op.desired["template"]))

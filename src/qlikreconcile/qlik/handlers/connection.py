@@ -11,6 +11,7 @@ from typing import Any
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
@@ -22,7 +23,7 @@ def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
         "qConnectStatement": op.desired["statement"],
         "datasourceID": op.desired["datasource"],
         "space": env.ident(str(op.inputs["space"])),
-        "tags": [ownership.CONNECTION_TAG],
+        "tags": ownership.connection_tags(fields_digest(op.desired)),
     }
     if op.inputs.get("username"):
         body["qUsername"] = op.inputs["username"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.errors import OperationError
 from qlikreconcile.qlik import ownership, quirks
 from qlikreconcile.qlik.handlers.base import HandlerEnv
@@ -25,7 +26,10 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         state = "never reloaded" if last is None else f"last reload {last.get('status')}"
         raise OperationError(f"not publishing: the build app is {state}")
     marker = ownership.AppMarker(
-        role="published", template=op.key.name, content=str(op.desired["content"])
+        role="published",
+        template=op.key.name,
+        content=str(op.desired["content"]),
+        applied=fields_digest(op.desired),
     )
     attributes = {"name": op.desired["name"], "description": marker.render()}
     if op.action is Action.PUBLISH:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
-    description = ownership.space_description(str(op.desired.get("description", "")))
+    applied = fields_digest(op.desired)
+    description = ownership.space_description(str(op.desired.get("description", "")), applied)
     if op.action is Action.CREATE:
         body = {"name": op.key.name, "type": op.desired["type"], "description": description}
         created = await client.post_json("/api/v1/spaces", body, expected=(201,))

@@ -1,0 +1,255 @@
+"""Discovery of a tenant's apps: build copies, their scripts and reloads, published copies.
+
+Qlik has no app list; apps are read through the items API. Our apps carry a marker in their
+description (see :mod:`.ownership`). Apps the spec expects but that lack the marker are reported
+as unowned (so they are left alone, never duplicated); copies that a replacement superseded are
+reported as leftovers; an expected app that is absent while its sibling exists is reported as
+missing, which the planner labels as drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from qlikreconcile.engine.keys import ResourceKey
+from qlikreconcile.engine.state import ActualResource
+from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik.client import QlikClient
+
+ACTIVE_RELOAD = frozenset({"QUEUED", "RELOADING", "CANCELING"})
+
+
+@dataclass(frozen=True, slots=True)
+class AppRef:
+    """What the spec expects of one app, so discovery can recognise it and judge its data."""
+
+    template: str
+    name: str
+    space: str
+    publish_to: str | None = None
+    max_age_seconds: int | None = None
+
+
+@dataclass
+class AppsFound:
+    resources: list[ActualResource]
+    missing: dict[ResourceKey, str]
+
+
+def _attrs(item: dict[str, Any]) -> dict[str, Any]:
+    return dict(item.get("resourceAttributes") or {})
+
+
+def _app_id(item: dict[str, Any]) -> str:
+    return str(item.get("resourceId") or _attrs(item).get("id"))
+
+
+def _marker(item: dict[str, Any]) -> ownership.AppMarker | None:
+    return ownership.parse_app_marker(_attrs(item).get("description") or item.get("description"))
+
+
+async def read_apps(
+    client: QlikClient,
+    tenant: str,
+    items: list[dict[str, Any]],
+    spaces: dict[str, str],
+    expected: Iterable[AppRef],
+    now: float,
+) -> AppsFound:
+    builds: dict[str, list[dict[str, Any]]] = {}
+    published: dict[str, dict[str, Any]] = {}
+    leftovers: list[tuple[str, dict[str, Any]]] = []
+    out: list[ActualResource] = []
+    for item in items:
+        marker = _marker(item)
+        if marker is None:
+            continue
+        if marker.role == "published":
+            published[marker.template] = item
+            out.append(_published(tenant, marker, item, spaces))
+        elif marker.role == "build":
+            builds.setdefault(marker.template, []).append(item)
+        else:
+            leftovers.append((marker.template, item))
+    refs = {ref.template: ref for ref in expected}
+    found = AppsFound(out, {})
+    for template, copies in sorted(builds.items()):
+        # Several build copies of one template only happen after an interrupted import or
+        # upgrade: the newest is the one worked on, the others are leftovers.
+        copies.sort(key=lambda i: i.get("createdAt") or "", reverse=True)
+        ref = refs.get(template)
+        max_age = ref.max_age_seconds if ref else None
+        out += await _build_app(client, tenant, template, copies[0], spaces, max_age, now)
+        leftovers += [(template, extra) for extra in copies[1:]]
+    linked = {_attrs(i).get("originAppId") for i in published.values()}
+    out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
+    _unmarked(found, tenant, items, spaces, refs, builds, published)
+    return found
+
+
+def _published(
+    tenant: str, marker: ownership.AppMarker, item: dict[str, Any], spaces: dict[str, str]
+) -> ActualResource:
+    fields = {
+        "name": item.get("name"),
+        "space": spaces.get(item.get("spaceId") or "", ""),
+        "content": marker.content,
+    }
+    return ActualResource(
+        resources.published_key(tenant, marker.template),
+        fields,
+        ident=_app_id(item),
+        applied=marker.applied,
+    )
+
+
+def _unmarked(
+    found: AppsFound,
+    tenant: str,
+    items: list[dict[str, Any]],
+    spaces: dict[str, str],
+    refs: dict[str, AppRef],
+    builds: dict[str, list[dict[str, Any]]],
+    published: dict[str, dict[str, Any]],
+) -> None:
+    """Expected apps without our marker (left alone), and expected apps gone missing (drift)."""
+    unmarked = {
+        (spaces.get(i.get("spaceId") or "", ""), i.get("name")): i
+        for i in items
+        if _marker(i) is None
+    }
+    for template, ref in sorted(refs.items()):
+        app_key = resources.app_key(tenant, template)
+        pub_key = resources.published_key(tenant, template)
+        if template not in builds:
+            stranger = unmarked.get((ref.space, ref.name))
+            if stranger is not None:
+                found.resources.append(
+                    ActualResource(
+                        app_key, {"name": ref.name}, owned=False, ident=_app_id(stranger)
+                    )
+                )
+            elif template in published:
+                found.missing[app_key] = (
+                    "build app is missing (deleted in the tenant?); its published copy remains"
+                )
+        if ref.publish_to and template not in published:
+            stranger = unmarked.get((ref.publish_to, ref.name))
+            if stranger is not None:
+                found.resources.append(
+                    ActualResource(
+                        pub_key, {"name": ref.name}, owned=False, ident=_app_id(stranger)
+                    )
+                )
+            elif template in builds:
+                found.missing[pub_key] = (
+                    "published app is missing: deleted in the tenant, "
+                    "or an earlier apply stopped before publishing"
+                )
+
+
+def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]) -> ActualResource:
+    """An older build copy: kept while a published app still links to it, else garbage."""
+    app_id = _app_id(item)
+    in_use = app_id in linked
+    why = (
+        f"older build copy of {template} still linked from its published app"
+        if in_use
+        else f"older build copy of {template} that no published app links to"
+    )
+    return ActualResource(
+        ResourceKey(tenant, resources.APP, f"{template}~{app_id}"),
+        {"template": template},
+        ident=app_id,
+        drift=(why,),
+        superseded=in_use,
+        garbage=not in_use,
+    )
+
+
+async def _build_app(
+    client: QlikClient,
+    tenant: str,
+    template: str,
+    item: dict[str, Any],
+    spaces: dict[str, str],
+    max_age: int | None,
+    now: float,
+) -> list[ActualResource]:
+    marker = _marker(item)
+    assert marker is not None
+    app_id = _app_id(item)
+    app = ActualResource(
+        resources.app_key(tenant, template),
+        {
+            "name": item.get("name"),
+            "space": spaces.get(item.get("spaceId") or "", ""),
+            "template": marker.template,
+            "release": marker.release,
+            "digest": marker.digest,
+        },
+        ident=app_id,
+        applied=marker.applied,
+    )
+    current, history, reloads = await asyncio.gather(
+        client.get_json(f"/api/v1/apps/{app_id}/scripts/current"),
+        client.get_json(f"/api/v1/apps/{app_id}/scripts", params={"limit": 1}),
+        client.get_json("/api/v1/reloads", params={"appId": app_id, "limit": 1}),
+    )
+    head = (history.get("scripts") or [{}])[0]
+    script_drift: tuple[str, ...] = ()
+    if not str(head.get("versionMessage") or "").startswith(ownership.SCRIPT_VERSION_PREFIX):
+        script_drift = ("load script was edited in the tenant",)
+    script = ActualResource(
+        resources.script_key(tenant, template),
+        {"script": (current or {}).get("script", "")},
+        ident=app_id,
+        drift=script_drift,
+    )
+    last = (reloads.get("data") or [None])[0]
+    status, drift = reload_status(last, head.get("modifiedTime"), max_age, now)
+    reload = ActualResource(
+        resources.reload_key(tenant, template), {"status": status}, ident=app_id, drift=drift
+    )
+    return [app, script, reload]
+
+
+def reload_status(
+    last: dict[str, Any] | None, script_modified: str | None, max_age: int | None, now: float
+) -> tuple[str, tuple[str, ...]]:
+    """Whether the app's data reflects its current content: SUCCEEDED only when it does."""
+    if last is None:
+        return "NEVER", ()
+    status = str(last.get("status"))
+    if status in ACTIVE_RELOAD:
+        return status, ()
+    if status != "SUCCEEDED":
+        error = last.get("errorMessage") or last.get("errorCode") or "no error message"
+        return status, (f"last reload {status}: {error}",)
+    if script_modified and _before(last.get("creationTime"), script_modified):
+        return "STALE", ("load script changed after the last reload",)
+    ended = _epoch(last.get("endTime"))
+    if max_age is not None and ended is not None and now - ended > max_age:
+        hours = (now - ended) / 3600
+        return "TOO_OLD", (f"data is {hours:.1f} h old, more than max_age {max_age // 3600} h",)
+    return "SUCCEEDED", ()
+
+
+def _epoch(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _before(a: str | None, b: str) -> bool:
+    first, second = _epoch(a), _epoch(b)
+    if first is None:
+        return True
+    return second is not None and first < second
