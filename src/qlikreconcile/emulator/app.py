@@ -18,6 +18,7 @@ from qlikreconcile.emulator import (
     routes_items,
     routes_oauth,
     routes_publish,
+    routes_reload_tasks,
     routes_reloads,
     routes_scripts,
     routes_spaces,
@@ -50,6 +51,7 @@ def all_routes() -> list[BaseRoute]:
         *routes_apps.ROUTES,
         *routes_items.ROUTES,
         *routes_reloads.ROUTES,
+        *routes_reload_tasks.ROUTES,
         *routes_connections.ROUTES,
     ]
 

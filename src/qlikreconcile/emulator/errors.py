@@ -18,6 +18,7 @@ Service = Literal[
     "items",
     "apps",
     "reloads",
+    "reload-tasks",
     "data-connections",
     "users",
     "licenses",

@@ -204,4 +204,23 @@ QUIRKS: tuple[Quirk, ...] = (
         "When enabled: a sliding 60 s window per (host, user, tier) with tier 1 1000, tier 2 100, "
         "reloads 50 per minute; 429 with whole-second Retry-After and the HTTP-429 body.",
     ),
+    Quirk(
+        "reload_tasks.next_execution",
+        "[SPEC TaskBase] RFC 5545 RRULE lines, IANA timeZone (§6.2)",
+        "nextExecutionTime is the earliest occurrence after now of any RRULE (FREQ MINUTELY.."
+        "YEARLY, INTERVAL, COUNT, UNTIL, BYDAY incl. ordinals, BYMONTHDAY, BYMONTH, BYHOUR, "
+        "BYMINUTE, BYSECOND), searched day by day over ~4 years; BYSETPOS/BYYEARDAY/BYWEEKNO "
+        "answer 400. State Completed when every rule has run out. Tasks never run.",
+    ),
+    Quirk(
+        "reload_tasks.jobId",
+        "[SPEC Task] jobId is required but not described",
+        "jobId equals the task id.",
+    ),
+    Quirk(
+        "reload_tasks.put",
+        "[SPEC PutTaskBody] no required fields",
+        "PUT replaces the fields present and keeps absent ones; state Disabled sets "
+        "disabledCode MANUALLY. startDateTime with an offset while timeZone is set answers 400.",
+    ),
 )

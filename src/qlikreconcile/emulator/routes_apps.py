@@ -57,6 +57,8 @@ async def delete_app(ctx: Ctx) -> Response:
     app = get_app(ctx)
     # Published copies keep their originAppId: they are orphaned, as on Qlik Cloud.
     del ctx.tenant.apps[app.id]
+    for task_id in [k for k, t in ctx.tenant.reload_tasks.items() if t.app_id == app.id]:
+        del ctx.tenant.reload_tasks[task_id]
     return Response(status_code=200)
 
 

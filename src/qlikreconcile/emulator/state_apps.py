@@ -100,3 +100,22 @@ class Reload(BaseModel):
     @property
     def end_at(self) -> float:
         return self.start_at + self.run_seconds
+
+
+class ReloadTask(BaseModel):
+    """A scheduled reload (``/reload-tasks``). Stored as sent; the schedule is not executed."""
+
+    id: str
+    app_id: str
+    user_id: str
+    partial: bool = False
+    time_zone: str = ""
+    recurrence: list[str] = Field(default_factory=list)
+    start: str = ""
+    end: str = ""
+    auto_reload: bool = False
+    auto_reload_partial: bool = False
+    state: Literal["Enabled", "Disabled", "Completed"] = "Enabled"
+    disabled_code: str | None = None
+    created_at: float
+    updated_at: float

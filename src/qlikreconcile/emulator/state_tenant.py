@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from qlikreconcile.emulator.state_apps import App, Reload
+from qlikreconcile.emulator.state_apps import App, Reload, ReloadTask
 
 TenantStatus = Literal["active", "disabled", "deleted"]
 SpaceType = Literal["shared", "managed", "data"]
@@ -97,6 +97,7 @@ class Tenant(BaseModel):
     connections: dict[str, Connection] = Field(default_factory=dict)
     apps: dict[str, App] = Field(default_factory=dict)
     reloads: dict[str, Reload] = Field(default_factory=dict)
+    reload_tasks: dict[str, ReloadTask] = Field(default_factory=dict)
 
     def space_by_name(self, name: str) -> Space | None:
         return next((s for s in self.spaces.values() if s.name == name), None)
