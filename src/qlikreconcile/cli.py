@@ -14,23 +14,38 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import SecretStr
 from rich.console import Console
+from rich.progress import Progress
 from rich.text import Text
 
 from qlikreconcile import __version__
-from qlikreconcile.engine.plan import Operation
+from qlikreconcile.engine.plan import Operation, Plan
+from qlikreconcile.engine.plan_file import load as load_plan
+from qlikreconcile.engine.plan_file import save as save_plan
 from qlikreconcile.engine.report import OpResult
 from qlikreconcile.errors import QlikReconcileError, SpecError
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile import target as targets
 from qlikreconcile.reconcile.fleet import DesiredFleet, SourceTenant, TargetSettings
 from qlikreconcile.reconcile.release import release_template
-from qlikreconcile.reconcile.service import apply_plan, plan_fleet
+from qlikreconcile.reconcile.revision import revision
+from qlikreconcile.reconcile.service import (
+    ArtifactReader,
+    Planned,
+    Session,
+    apply_plan,
+    plan_fleet,
+    plan_secrets,
+    refresh_saved,
+)
+from qlikreconcile.render.document import render_json
+from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan, render_report
 
 T = TypeVar("T")
@@ -62,6 +77,53 @@ def _echo(text: str) -> None:
     for line in text.rstrip("\n").split("\n"):
         style = next((s for pattern, s in _STYLES if pattern.search(line)), None)
         console.print(Text(line, style=style or ""))
+
+
+def _warn(message: str) -> None:
+    _console(stderr=True).print(Text(message, style="yellow"))
+
+
+def _note(message: str) -> None:
+    _console(stderr=True).print(Text(message, style="dim"))
+
+
+class _Progress:
+    """Progress on stderr: a live bar on a terminal, one line per finished operation in CI logs."""
+
+    @contextlib.contextmanager
+    def reading(self, total: int) -> Iterator[Callable[[Any], None]]:
+        console = _console(stderr=True)
+        if not console.is_terminal or total < 2:
+            yield lambda _ref: None
+            return
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Reading tenants", total=total)
+            yield lambda _ref: bar.advance(task)
+
+    @contextlib.contextmanager
+    def applying(self, total: int) -> Iterator[Callable[[Operation, OpResult | None], None]]:
+        console = _console(stderr=True)
+        if not console.is_terminal:
+
+            def line(op: Operation, result: OpResult | None) -> None:
+                if result is not None:
+                    console.print(Text(f"  {result.status.value:9} {op.action.glyph:3} {op.key}"))
+
+            yield line
+            return
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Applying", total=total)
+
+            def advance(op: Operation, result: OpResult | None) -> None:
+                if result is None:
+                    bar.update(task, description=f"{op.action.value} {op.key}")
+                else:
+                    bar.advance(task)
+
+            yield advance
+
+
+progress = _Progress()
 
 
 def _fail(message: str) -> int:
@@ -128,59 +190,169 @@ def validate(desired: Path) -> int:
     return 0
 
 
+OUTPUTS = ("text", "json", "markdown")
+
+
+def output_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(OUTPUTS),
+        default="text",
+        show_default=True,
+        help="text for a terminal, json (the plan document), markdown (a PR comment).",
+    )(f)
+
+
+def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
+    if output == "json":
+        click.echo(render_json(plan), nl=False)
+    elif output == "markdown":
+        click.echo(render_markdown(plan))
+    else:
+        _echo(f"Target: {target_label or plan.target}\n")
+        _echo(render_plan(plan))
+
+
 @cli.command()
 @desired_option
 @target_option
+@output_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also save the plan document here, for `apply FILE` and `show FILE`.",
+)
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
 )
-def plan(desired: Path, target_name: str | None, detailed_exitcode: bool) -> int:
+def plan(
+    desired: Path,
+    target_name: str | None,
+    output: str,
+    out_file: Path | None,
+    detailed_exitcode: bool,
+) -> int:
     """Show the operations that make the tenants match the desired state."""
     fleet = _load(desired)
     target = _target(target_name, fleet.target, fleet.source)
-    _echo(f"Target: {target.label}\n")
+    if output == "text":
+        _echo(f"Target: {target.label}\n")
 
-    async def run() -> Any:
+    async def run() -> Planned:
         async with target.session() as session:
-            return await plan_fleet(fleet, session, target=target.label)
+            with progress.reading(len(fleet.tenants)) as read:
+                return await plan_fleet(
+                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                )
 
     planned = _run(run())
-    _echo(render_plan(planned.plan))
+    if output == "text":
+        _echo(render_plan(planned.plan))
+    else:
+        _show(planned.plan, output)
+    if out_file is not None:
+        save_plan(planned.plan, out_file)
+        _note(f"Saved the plan to {out_file} (apply it with: qlikreconcile apply {out_file})")
     if detailed_exitcode and not planned.plan.empty:
         return 2
     return 0
 
 
 @cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
+@output_option
+def show(plan_file: Path, output: str) -> int:
+    """Render a saved plan (text, json or markdown) without contacting any target."""
+    _show(load_plan(plan_file), output)
+    return 0
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False), required=False)
 @desired_option
 @target_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-def apply(desired: Path, target_name: str | None, auto_approve: bool) -> int:
-    """Plan, then run the operations in dependency order and report each outcome."""
+def apply(
+    plan_file: Path | None, desired: Path, target_name: str | None, auto_approve: bool
+) -> int:
+    """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale."""
+    if plan_file is not None:
+        return _apply_saved(plan_file, desired, target_name, auto_approve)
     fleet = _load(desired)
     secrets = fleets.secrets(fleet, os.environ)
     target = _target(target_name, fleet.target, fleet.source)
+    artifacts = ArtifactReader(desired.absolute().parent)
     _echo(f"Target: {target.label}\n")
 
     async def run() -> int:
         async with target.session() as session:
-            planned = await plan_fleet(fleet, session, target=target.label)
+            with progress.reading(len(fleet.tenants)) as read:
+                planned = await plan_fleet(
+                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                )
             _echo(render_plan(planned.plan))
             if planned.plan.empty:
                 return 0
             if not auto_approve and not _confirm():
                 return 1
-            stop = asyncio.Event()
-            _install_stop(stop)
-            report = await apply_plan(
-                planned, fleet, session, secrets=secrets, stop=stop, listener=_progress
-            )
-            _echo("\n" + render_report(report))
-            return 0 if report.ok else 1
+            return await _execute(planned, session, secrets, artifacts)
 
     return _run(run())
+
+
+def _apply_saved(plan_file: Path, desired: Path, target_name: str | None, auto: bool) -> int:
+    saved = load_plan(plan_file)
+    source, settings, _ = fleets.load_sources(desired)
+    target = _target(target_name, settings, source)
+    if target.label != saved.target:
+        raise click.UsageError(
+            f"{plan_file} was planned against {saved.target!r}, not {target.label!r}; "
+            "apply it to the same target or make a new plan"
+        )
+    secrets = plan_secrets(saved, os.environ)
+    _echo(f"Target: {target.label}\n")
+    _echo(render_plan(saved))
+    if saved.empty:
+        return 0
+    if not auto and not _confirm():
+        return 1
+    artifacts = ArtifactReader(desired.absolute().parent)
+
+    async def run() -> int:
+        async with target.session() as session:
+            with progress.reading(len(saved.tenants)) as read:
+                refreshed = await refresh_saved(saved, session, listener=read)
+            for tenant, reasons in sorted(refreshed.stale.items()):
+                _warn(f"stale plan: {tenant} is not applied, it changed since planning:")
+                for reason in reasons:
+                    _warn(f"  {reason}")
+            code = await _execute(refreshed.planned, session, secrets, artifacts)
+            return 1 if refreshed.stale else code
+
+    return _run(run())
+
+
+async def _execute(
+    planned: Planned, session: Session, secrets: dict[str, SecretStr], artifacts: ArtifactReader
+) -> int:
+    stop = asyncio.Event()
+    _install_stop(stop)
+    with progress.applying(len(planned.plan.operations)) as listener:
+        report = await apply_plan(
+            planned,
+            session,
+            secrets=secrets,
+            artifacts=artifacts,
+            stop=stop,
+            listener=listener,
+        )
+    _echo("\n" + render_report(report))
+    return 0 if report.ok else 1
 
 
 def _confirm() -> bool:
@@ -198,20 +370,13 @@ def _install_stop(stop: asyncio.Event) -> None:
 
     def request_stop() -> None:
         if not stop.is_set():
-            _console(stderr=True).print(
-                Text("Stopping: no new operations start; waiting for those running.", "yellow")
-            )
+            _warn("Stopping: no new operations start; waiting for those running.")
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not available off the main thread or on every platform: then Ctrl-C aborts as usual.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, request_stop)
-
-
-def _progress(op: Operation, result: OpResult | None) -> None:
-    if result is None:
-        _console(stderr=True).print(Text(f"  ... {op.action.value} {op.key}", style="dim"))
 
 
 @cli.group()
@@ -259,17 +424,26 @@ def emulator() -> None:
     default=None,
     help="Persist the emulator's state to this JSON file.",
 )
-def emulator_serve(port: int, host: str, state: Path | None) -> int:
+@click.option(
+    "--default-host",
+    default=None,
+    help="Qlik host that requests to a non-Qlik Host (127.0.0.1, localhost) address "
+    "[default: the seeded source tenant].",
+)
+def emulator_serve(port: int, host: str, state: Path | None, default_host: str | None) -> int:
     """Serve the emulator over HTTP (Qlik tenant hosts are chosen by the Host header)."""
-    from qlikreconcile.emulator import EmulatorConfig, serve
+    from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, serve
 
     config = EmulatorConfig.from_env()
-    secret = "the default" if config.client_secret == EmulatorConfig().client_secret else "set"
+    default_secret = config.client_secret == EmulatorConfig().client_secret
+    secret = f"{config.client_secret!r} (the default)" if default_secret else "set"
     _echo(
         f"Qlik Cloud emulator on http://{host}:{port} (OAuth client id {config.client_id!r}, "
-        f"secret {secret}: QLIKRECONCILE_EMULATOR_CLIENT_ID / _CLIENT_SECRET, see the README)"
+        f"secret {secret}: QLIKRECONCILE_EMULATOR_CLIENT_ID / _CLIENT_SECRET, see the README); "
+        f"requests to http://{host}:{port} address "
+        f"{default_host or config.default_host or SOURCE_HOST}"
     )
-    serve(host=host, port=port, state_file=state, config=config)
+    serve(host=host, port=port, state_file=state, config=config, default_host=default_host)
     return 0
 
 

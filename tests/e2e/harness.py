@@ -21,7 +21,7 @@ from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
-from qlikreconcile.reconcile.service import Planned, apply_plan, plan_fleet
+from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan, plan_fleet
 from qlikreconcile.spec.loader import load_fleet
 from qlikreconcile.spec.models import DesiredFleet
 
@@ -85,7 +85,11 @@ class Harness:
         async with self.session() as session:
             planned = await plan_fleet(fleet, session, target="test emulator")
             return await apply_plan(
-                planned, fleet, session, secrets=self.secrets, polling=FAST_POLLING
+                planned,
+                session,
+                secrets=self.secrets,
+                artifacts=ArtifactReader(self.desired.parent),
+                polling=FAST_POLLING,
             )
 
     async def admin(self, method: str, path: str, json: Mapping[str, Any] | None = None) -> Any:

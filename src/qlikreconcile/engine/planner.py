@@ -40,6 +40,7 @@ def make_plan(
     target: str,
     tenants: Sequence[str],
     revision: str | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> Plan:
     """Plan the operations that make ``actual`` match ``desired``."""
     by_key = {r.key: r for r in desired}
@@ -85,6 +86,7 @@ def make_plan(
         warnings=tuple(warnings),
         tenants=tuple(sorted(set(tenants))),
         revision=revision,
+        context=dict(context or {}),
     )
 
 

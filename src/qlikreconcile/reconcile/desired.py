@@ -155,7 +155,9 @@ def _app_chain(
             depends_on=(space_key,),
             inputs={
                 "space": str(space_key),
-                "artifact": str(template.folder / release.artifact),
+                "artifact": (template.folder / release.artifact)
+                .relative_to(fleet.root.parent)
+                .as_posix(),
                 "description": f"{template.display_name} for {t}.",
             },
         ),

@@ -1,16 +1,19 @@
 """Plan and apply a fleet: the use cases the CLI calls, composed from spec, qlik and engine.
 
-``plan_fleet`` reads every tenant the spec names and diffs it against the spec; ``apply_plan``
-runs a plan's operations with the secrets resolved from the environment. Both take an open
-:class:`~qlikreconcile.qlik.session.QlikSession` so callers decide the target and its lifetime.
+``plan_fleet`` reads every tenant the spec names and diffs it against the spec. ``apply_plan``
+runs a fresh plan's operations. ``refresh_saved`` re-reads the tenants a saved plan touches and
+splits off the tenants whose observed state changed since planning (stale), so the rest of the
+plan still applies. A plan carries in its ``context`` what applying it later needs besides the
+spec (host names, what discovery expects per tenant), and never a secret.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -18,14 +21,20 @@ from qlikreconcile.engine.executor import Listener, execute
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.planner import make_plan
 from qlikreconcile.engine.report import ApplyReport
+from qlikreconcile.engine.staleness import stale_tenants, without_tenants
 from qlikreconcile.engine.state import ActualState
+from qlikreconcile.errors import PlanError, SecretError
 from qlikreconcile.qlik import resources
-from qlikreconcile.qlik.discover import read_fleet
+from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
+from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
 from qlikreconcile.spec.models import DesiredFleet
+
+Session = QlikSession
+"""The session type commands open through their target (re-exported for the CLI)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +45,42 @@ class Planned:
     actual: ActualState
 
 
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    """A saved plan made ready to apply: the fresh tenants' part, and why others are stale."""
+
+    planned: Planned
+    stale: dict[str, list[str]]
+
+
+def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
+    return {
+        "source_host": fleet.source.hostname,
+        "tenants": {
+            ref.name: {"host": ref.host, "apps": [asdict(a) for a in ref.apps]} for ref in refs
+        },
+    }
+
+
+def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
+    tenants = context.get("tenants") or {}
+    return [
+        TenantRef(name, str(info["host"]), tuple(AppRef(**a) for a in info.get("apps", [])))
+        for name, info in sorted(tenants.items())
+    ]
+
+
 async def plan_fleet(
-    fleet: DesiredFleet, session: QlikSession, *, target: str, revision: str | None = None
+    fleet: DesiredFleet,
+    session: QlikSession,
+    *,
+    target: str,
+    revision: str | None = None,
+    listener: ReadListener | None = None,
 ) -> Planned:
     """Read the fleet's tenants and plan what makes them match the spec."""
-    actual = await read_fleet(session, tenant_refs(fleet))
+    refs = tenant_refs(fleet)
+    actual = await read_fleet(session, refs, listener=listener)
     plan = make_plan(
         desired_resources(fleet),
         actual,
@@ -48,20 +88,59 @@ async def plan_fleet(
         target=target,
         tenants=[t.name for t in fleet.tenants],
         revision=revision,
+        context=plan_context(fleet, refs),
     )
     return Planned(plan, actual)
 
 
-def _read_artifact(path: str) -> bytes:
-    return Path(path).read_bytes()
+async def refresh_saved(
+    plan: Plan, session: QlikSession, *, listener: ReadListener | None = None
+) -> Refreshed:
+    """Re-read the tenants a saved plan touches; drop (and explain) the stale ones."""
+    touched = {op.key.tenant for op in plan.operations}
+    refs = [ref for ref in refs_from_context(plan.context) if ref.name in touched]
+    actual = await read_fleet(session, refs, listener=listener)
+    stale = stale_tenants(plan, actual)
+    return Refreshed(Planned(without_tenants(plan, set(stale)), actual), stale)
+
+
+def secret_names(plan: Plan) -> list[str]:
+    """Every environment variable the plan's operations read a secret from."""
+    names = {op.inputs.get("password_env") for op in plan.operations}
+    return sorted(str(n) for n in names if n)
+
+
+def plan_secrets(plan: Plan, environ: Mapping[str, str]) -> dict[str, SecretStr]:
+    """The secrets a saved plan needs, all resolved before the first API call."""
+    missing = [n for n in secret_names(plan) if not environ.get(n)]
+    if missing:
+        raise SecretError(
+            f"the plan needs secrets from {', '.join(missing)}; set "
+            f"{'them' if len(missing) > 1 else 'it'} in the environment (in CI, from secrets)"
+        )
+    return {n: SecretStr(environ[n]) for n in secret_names(plan)}
+
+
+class ArtifactReader:
+    """Reads release artifacts named in a plan, relative to the folder that holds desired/."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def __call__(self, path: str) -> bytes:
+        full = self.base / path
+        try:
+            return full.read_bytes()
+        except OSError as exc:
+            raise PlanError(f"release artifact {path} cannot be read: {exc.strerror}") from None
 
 
 async def apply_plan(
     planned: Planned,
-    fleet: DesiredFleet,
     session: QlikSession,
     *,
     secrets: Mapping[str, SecretStr],
+    artifacts: ArtifactReader,
     stop: asyncio.Event | None = None,
     listener: Listener | None = None,
     polling: ReloadPolling | None = None,
@@ -69,13 +148,14 @@ async def apply_plan(
     tenant_limit: int = 4,
 ) -> ApplyReport:
     """Run the plan's operations in dependency order and report each outcome."""
+    context = planned.plan.context
     idents = {k: r.ident for k, r in planned.actual.resources.items() if r.ident}
     env = HandlerEnv(
         session=session,
-        source_host=fleet.source.hostname,
-        hosts={t.name: t.hostname for t in fleet.tenants},
+        source_host=str(context.get("source_host", "")),
+        hosts={ref.name: ref.host for ref in refs_from_context(context)},
         secrets=secrets,
-        read_artifact=_read_artifact,
+        read_artifact=artifacts,
         polling=polling or ReloadPolling(),
     )
     return await execute(

@@ -8,6 +8,8 @@ republished from the new copy.
 
 from __future__ import annotations
 
+import hashlib
+
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
@@ -53,6 +55,11 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         return Outcome(ident=app_id)
 
     data = env.read_artifact(str(op.inputs["artifact"]))
+    if hashlib.sha256(data).hexdigest() != op.desired["digest"]:
+        raise OperationError(
+            f"release artifact {op.inputs['artifact']} does not match its sha256 in the plan; "
+            "it changed after planning: make a new plan"
+        )
     params = {"spaceId": env.ident(str(op.inputs["space"])), "name": name}
     response = await client.request("POST", "/api/v1/apps/import", params=params, content=data)
     app_id = str(response.json()["attributes"]["id"])
