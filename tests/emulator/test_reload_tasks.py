@@ -37,16 +37,21 @@ async def test_crud_and_fields(emu: Emu, source: httpx.AsyncClient) -> None:
     assert r.status_code == 201, r.text
     task = r.json()
     assert task["state"] == "Enabled"
-    assert task["appId"] == app_id and task["spaceId"] and task["tenantId"] and task["userId"]
+    assert task["appId"] == app_id
+    assert task["spaceId"]
+    assert task["tenantId"]
+    assert task["userId"]
     assert task["links"]["self"]["href"].endswith(f"/api/v1/reload-tasks/{task['id']}")
     # Clock is 2025-06-15T15:06:40Z; 11:18 Zurich (CEST) = 09:18Z on the next day.
     assert task["nextExecutionTime"] == "2025-06-16T09:18:00Z"
     got = await source.get(f"/api/v1/reload-tasks/{task['id']}")
-    assert got.status_code == 200 and got.json() == task
+    assert got.status_code == 200
+    assert got.json() == task
 
     put = await source.put(f"/api/v1/reload-tasks/{task['id']}", json={"state": "Disabled"})
     assert put.status_code == 200
-    assert put.json()["state"] == "Disabled" and put.json()["disabledCode"] == "MANUALLY"
+    assert put.json()["state"] == "Disabled"
+    assert put.json()["disabledCode"] == "MANUALLY"
     assert "nextExecutionTime" not in put.json()
     assert put.json()["recurrence"] == [DAILY]  # absent fields are kept
 
@@ -100,9 +105,11 @@ async def test_pagination_partial_filter_and_app_cascade(source: httpx.AsyncClie
         body = {"appId": app_id, "timeZone": "UTC", "recurrence": [DAILY], "partial": partial}
         assert (await source.post("/api/v1/reload-tasks", json=body)).status_code == 201
     page = (await source.get("/api/v1/reload-tasks", params={"appId": app_id, "limit": 2})).json()
-    assert len(page["data"]) == 2 and page["links"]["next"]["href"].startswith("https://")
+    assert len(page["data"]) == 2
+    assert page["links"]["next"]["href"].startswith("https://")
     rest = (await source.get(page["links"]["next"]["href"])).json()
-    assert len(rest["data"]) == 1 and "prev" in rest["links"]
+    assert len(rest["data"]) == 1
+    assert "prev" in rest["links"]
     partial = await source.get("/api/v1/reload-tasks", params={"appId": app_id, "partial": "true"})
     assert len(partial.json()["data"]) == 1
     assert (await source.get("/api/v1/reload-tasks", params={"limit": 101})).status_code == 400
@@ -119,7 +126,8 @@ async def test_completed_when_schedule_has_ended(source: httpx.AsyncClient) -> N
         "startDateTime": "2023-12-01T08:00:00",
     }
     task = (await source.post("/api/v1/reload-tasks", json=body)).json()
-    assert task["state"] == "Completed" and "nextExecutionTime" not in task
+    assert task["state"] == "Completed"
+    assert "nextExecutionTime" not in task
 
 
 def _next(rule: str, start: str, now: str, tz: str = "UTC") -> str | None:

@@ -16,6 +16,7 @@ from qlikreconcile.emulator.quirks import Quirks
 ENV_CLIENT_ID = "QLIKRECONCILE_EMULATOR_CLIENT_ID"
 ENV_CLIENT_SECRET = "QLIKRECONCILE_EMULATOR_CLIENT_SECRET"
 ENV_RATE_LIMITS = "QLIKRECONCILE_EMULATOR_RATE_LIMITS"
+ENV_DEFAULT_HOST = "QLIKRECONCILE_EMULATOR_DEFAULT_HOST"
 
 
 @dataclass
@@ -23,7 +24,9 @@ class EmulatorConfig:
     """Knobs of one emulator instance.
 
     ``client_id``/``client_secret`` are accepted on every host, like a regional OAuth client
-    that is also valid on each tenant of its region.
+    that is also valid on each tenant of its region. ``default_host`` is the Qlik host that
+    requests with a non-Qlik Host header (``127.0.0.1:PORT``, ``localhost``) address; None
+    means the seeded source tenant.
     """
 
     client_id: str = "emulator-client"
@@ -35,7 +38,10 @@ class EmulatorConfig:
     seed: int = 0
     rate_limits: bool = False
     temp_content_ttl_seconds: int = 3600
+    faults: str | None = None
+    """A ``--faults`` SPEC (see :mod:`.faults`) applied when the app starts, over saved state."""
     quirks: Quirks = field(default_factory=Quirks)
+    default_host: str | None = None
 
     @classmethod
     def from_env(cls) -> EmulatorConfig:
@@ -45,4 +51,5 @@ class EmulatorConfig:
         config.client_secret = os.environ.get(ENV_CLIENT_SECRET, config.client_secret)
         flag = os.environ.get(ENV_RATE_LIMITS, "").strip().lower()
         config.rate_limits = flag in {"1", "true", "yes", "on"}
+        config.default_host = os.environ.get(ENV_DEFAULT_HOST) or None
         return config

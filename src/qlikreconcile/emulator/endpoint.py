@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from qlikreconcile.emulator.errors import QlikError, Service, error_body, rate_limited, unauthorized
-from qlikreconcile.emulator.hosts import HostInfo, parse_host
+from qlikreconcile.emulator.hosts import HostInfo
 from qlikreconcile.emulator.rate_limits import tier_for
 from qlikreconcile.emulator.reload_lifecycle import settle
 from qlikreconcile.emulator.state import TokenRecord
@@ -114,7 +114,7 @@ def qlik_error_response(store: EmulatorStore, err: QlikError) -> Response:
 def resolve_host(
     store: EmulatorStore, request: Request, service: Service
 ) -> tuple[HostInfo, Tenant | None]:
-    host = parse_host(request.headers.get("host", ""))
+    host = store.host_info(request.headers.get("host", ""))
     if host.kind == "register":
         return host, None
     tenant = store.tenant_by_hostname(host.name) if host.kind == "tenant" else None

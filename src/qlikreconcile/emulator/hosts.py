@@ -1,7 +1,10 @@
 """Host-based routing: which Qlik Cloud host a request addresses.
 
 ``register.REGION.qlikcloud.com`` is a region's register host (tenant creation);
-``NAME.REGION.qlikcloud.com`` is a tenant host when some tenant owns that hostname.
+``NAME.REGION.qlikcloud.com`` is a tenant host when some tenant owns that hostname. A Host that
+is not a Qlik host name at all (an IP, ``localhost``, a container name, with or without port)
+stands for the emulator's default host (:meth:`EmulatorStore.host_info`), so a client pointed at
+``http://127.0.0.1:PORT`` talks to the seeded source tenant.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ class HostInfo:
 
 def normalise(host: str) -> str:
     return host.strip().lower().split(":", 1)[0]
+
+
+def is_qlik_name(name: str) -> bool:
+    """True for ``qlikcloud.com`` and its subdomains; IPs, ``localhost`` and others are not."""
+    return name == QLIK_DOMAIN or name.endswith("." + QLIK_DOMAIN)
 
 
 def parse_host(host_header: str) -> HostInfo:

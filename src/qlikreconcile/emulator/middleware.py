@@ -1,20 +1,24 @@
-"""Outer ASGI layer: unknown-host 404s, injected latency, request log, state persistence.
+"""Outer ASGI layer: unknown-host 404s, injected latency and faults, request log, persistence.
 
 Runs around every request, including 404/405 answers from the router, so the request log
-counts exactly what a client sent. ``/_emulator`` admin calls are neither logged nor delayed.
+counts exactly what a client sent. ``/_emulator`` admin calls are neither logged, delayed nor
+faulted. Faults (:mod:`.faults`) are drawn per request; a lost connection is logged as status 0
+(reset) or with the status of the change that was committed (drop).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qlikreconcile.emulator.errors import QlikError, error_body
-from qlikreconcile.emulator.hosts import parse_host
+from qlikreconcile.emulator.faults import FaultInjector, InjectedFault, parse_spec, respond
 from qlikreconcile.emulator.persistence import save_state
+from qlikreconcile.emulator.state import FaultConfig
 from qlikreconcile.emulator.store import EmulatorStore, RequestRecord
 
 ADMIN_PREFIX = "/_emulator"
@@ -25,6 +29,16 @@ class EmulatorMiddleware:
         self.app = app
         self.store = store
         self.state_file = state_file
+        self._faults: FaultInjector | None = None
+        if store.config.faults is not None:  # built before the first request is handled
+            store.state.faults = FaultConfig.model_validate(parse_spec(store.config.faults))
+
+    def _injector(self) -> FaultInjector:
+        """The injector of the current fault settings; new settings start a new draw sequence."""
+        config = self.store.state.faults
+        if self._faults is None or self._faults.config is not config:
+            self._faults = FaultInjector(config)
+        return self._faults
 
     def _host_header(self, scope: Scope) -> str:
         for key, value in scope.get("headers", []):
@@ -60,17 +74,28 @@ class EmulatorMiddleware:
                 status["code"] = message["status"]
             await send(message)
 
-        host = parse_host(self._host_header(scope))
+        host = self.store.host_info(self._host_header(scope))
         known = host.kind == "register" or (
             host.kind == "tenant" and self.store.tenant_by_hostname(host.name) is not None
         )
         try:
             if not admin and self.store.state.faults.latency_ms:
                 await asyncio.sleep(self.store.state.faults.latency_ms / 1000)
-            if admin or known:
+            if admin:
                 await self.app(scope, receive, send_wrapper)
             else:
-                await self._unknown_host(send_wrapper, host.name)
+                inner = (
+                    partial(self.app, scope, receive)
+                    if known
+                    else partial(self._unknown_host, host=host.name)
+                )
+                now = self.store.now()
+                fault = self._injector().decide(scope["method"], host.name, path, now)
+                trace = self.store.trace_id() if fault is not None else ""
+                await respond(fault, inner, send_wrapper, raw_send=send, trace_id=trace)
+        except InjectedFault as exc:
+            status["code"] = exc.logged_status
+            raise
         finally:
             if not admin:
                 self.store.log_request(

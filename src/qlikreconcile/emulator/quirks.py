@@ -223,4 +223,22 @@ QUIRKS: tuple[Quirk, ...] = (
         "PUT replaces the fields present and keeps absent ones; state Disabled sets "
         "disabledCode MANUALLY. startDateTime with an offset while timeZone is set answers 400.",
     ),
+    Quirk(
+        "host.default",
+        "no source (emulator-only convenience; architecture §6)",
+        "A Host outside qlikcloud.com (an IP, localhost, a container name) addresses the default "
+        "host: EmulatorConfig.default_host, else the seeded source tenant. Tokens issued there "
+        "are scoped to that Qlik host.",
+    ),
+    Quirk(
+        "spaces.meta_actions",
+        "[SPEC ActionName] includes change_owner; [PY Spaces.ActionName] (qlik-sdk 0.17) does not",
+        "Space meta.actions omit change_owner so qlik-sdk 0.17 can parse spaces. Whether a real "
+        "tenant lists change_owner for an M2M bot (which would break that SDK) is unverified.",
+    ),
+    Quirk(
+        "csrf_token",
+        "[SPEC /v1/csrf-token] 204 + qlik-csrf-token, or 400 CSRF-TOKEN-4 for some auth types",
+        "Answers 204 with a qlik-csrf-token header for bearer tokens too.",
+    ),
 )

@@ -1,13 +1,17 @@
-"""``POST /oauth/token``: client-credentials tokens scoped to the host that issued them.
+"""OAuth at the host root: ``/oauth/token``, ``/oauth/revoke``, discovery, and the CSRF token.
 
-Credentials may come in a JSON or form body and/or HTTP Basic (qlik-sdk sends both). The first
-token of a client on a tenant creates its bot user with the TenantAdmin role.
+``POST /oauth/token`` issues client-credentials tokens scoped to the host that issued them.
+Credentials may come in a JSON or form body and/or HTTP Basic (qlik-sdk sends Basic only, with
+``grant_type`` and ``scope`` in a JSON body). The first token of a client on a tenant creates
+its bot user with the TenantAdmin role. ``/.well-known/oauth-authorization-server`` answers
+RFC 8414 metadata with absolute URLs on the Host the client used.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -130,4 +134,48 @@ async def token(ctx: Ctx) -> Response:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-ROUTES = [Route("/oauth/token", token, methods=["POST"])]
+@endpoint(service="oauth", hosts="both", auth=False)
+async def revoke(ctx: Ctx) -> Response:
+    """RFC 7009: 200 whether or not the token existed; 400 without a token."""
+    params = await _params(ctx)
+    value = params.get("token")
+    if not isinstance(value, str) or not value:
+        raise QlikError(400, "OAUTH-1", "Invalid request", "token is required", service="oauth")
+    record = ctx.store.state.tokens.get(value)
+    if record is not None and record.host == ctx.host.name:
+        del ctx.store.state.tokens[value]
+        ctx.store.mark_dirty()
+    return Response(status_code=200)
+
+
+@endpoint(service="oauth", hosts="both", auth=False)
+async def metadata(ctx: Ctx) -> Response:
+    """RFC 8414 discovery, absolute URLs on the host the client used."""
+    base = ctx.base_url()
+    return JSONResponse(
+        {
+            "issuer": base,
+            "authorization_endpoint": f"{base}/oauth/authorize",
+            "token_endpoint": f"{base}/oauth/token",
+            "revocation_endpoint": f"{base}/oauth/revoke",
+            "jwks_uri": f"{base}/.well-known/jwks.json",
+            # What the emulator implements, not every grant Qlik documents (COVERAGE.md).
+            "grant_types_supported": ["client_credentials"],
+            "response_types_supported": [],
+        }
+    )
+
+
+@endpoint(service="default")
+async def csrf_token(ctx: Ctx) -> Response:
+    """``GET /api/v1/csrf-token``: 204 with a ``qlik-csrf-token`` header (quirk csrf_token)."""
+    value = hashlib.sha256(f"csrf:{ctx.token.token if ctx.token else ''}".encode()).hexdigest()
+    return Response(status_code=204, headers={"qlik-csrf-token": value[:32]})
+
+
+ROUTES = [
+    Route("/oauth/token", token, methods=["POST"]),
+    Route("/oauth/revoke", revoke, methods=["POST"]),
+    Route("/.well-known/oauth-authorization-server", metadata, methods=["GET"]),
+    Route("/api/v1/csrf-token", csrf_token, methods=["GET"]),
+]

@@ -38,7 +38,9 @@ ROLES_BY_TYPE: dict[str, tuple[str, ...]] = {
 }
 ASSIGNEE_TYPES = ("user", "group", "bot")
 _NAME = re.compile(r'^[^"*?<>/|\\:]+$')
-_ACTIONS = ["change_owner", "create", "delete", "read", "update", "publish"]
+# change_owner is in the 2025 ActionName enum but not in qlik-sdk 0.17's, which refuses to parse
+# a space carrying it (quirk spaces.meta_actions).
+_ACTIONS = ["create", "delete", "read", "update", "publish"]
 
 
 def render_space(ctx: Ctx, space: Space) -> dict[str, Any]:

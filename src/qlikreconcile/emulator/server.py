@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
 
 from qlikreconcile.emulator.app import create_app
 from qlikreconcile.emulator.config import EmulatorConfig
+from qlikreconcile.emulator.seed import SOURCE_HOST
 
 log = logging.getLogger(__name__)
 
 
 def serve(
-    *, host: str = "127.0.0.1", port: int, state_file: Path | None, config: EmulatorConfig
+    *,
+    host: str = "127.0.0.1",
+    port: int,
+    state_file: Path | None,
+    config: EmulatorConfig,
+    default_host: str | None = None,
 ) -> None:
+    """Serve until interrupted.
+
+    ``default_host`` (else ``config.default_host``, else the seeded source tenant) is the Qlik
+    host that requests with a non-Qlik ``Host`` (``127.0.0.1:PORT``, ``localhost``) address.
+    """
+    if default_host is not None:
+        config = replace(config, default_host=default_host.strip().lower() or None)
     app = create_app(state_file=state_file, config=config)
     log.info(
-        "Qlik Cloud emulator on http://%s:%d (state file: %s)", host, port, state_file or "none"
+        "Qlik Cloud emulator on http://%s:%d (default host %s, state file: %s)",
+        host,
+        port,
+        config.default_host or SOURCE_HOST,
+        state_file or "none",
     )
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qlikreconcile.emulator.config import EmulatorConfig
-from qlikreconcile.emulator.hosts import normalise
+from qlikreconcile.emulator.hosts import HostInfo, is_qlik_name, normalise, parse_host
 from qlikreconcile.emulator.ids import IdKind, IdSource
 from qlikreconcile.emulator.rate_limits import RateLimiter
+from qlikreconcile.emulator.seed import SOURCE_HOST
 from qlikreconcile.emulator.state import EmulatorState
 from qlikreconcile.emulator.state_tenant import Tenant
 
@@ -64,6 +65,13 @@ class EmulatorStore:
         return hashlib.sha256(
             f"trace:{self.config.seed}:{self.trace_counter}".encode()
         ).hexdigest()[:32]
+
+    def host_info(self, host_header: str) -> HostInfo:
+        """The Qlik host a request addresses; non-Qlik names stand for the default host."""
+        host = parse_host(host_header)
+        if host.kind == "other" and not is_qlik_name(host.name):
+            return parse_host(self.config.default_host or SOURCE_HOST)
+        return host
 
     def tenant_by_hostname(self, hostname: str) -> Tenant | None:
         wanted = normalise(hostname)
