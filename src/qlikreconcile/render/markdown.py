@@ -3,13 +3,14 @@
 A hidden marker on the first line lets CI update one sticky comment instead of adding new ones.
 GitHub refuses comments over 65,536 characters, so the renderer keeps under ``limit``: first it
 shortens the largest tenants' sections to one line per operation, then it leaves sections out,
-always saying where the full plan is (the job summary and the uploaded plan file).
+always saying where the full plan is (the job summary and the uploaded plan file). Each piece
+is rendered once, so a plan of thousands of tenants is sized in linear time.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation, Plan
@@ -19,6 +20,8 @@ from qlikreconcile.render.text import summary_line
 MARKER = "<!-- qlikreconcile:plan -->"
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_LIMIT = 60_000
+SLACK = 600
+"""Room kept for the "left out" lines the renderer may add while trimming."""
 RISKY = {
     Action.REPUBLISH: "republish",
     Action.REPLACE: "replace",
@@ -31,7 +34,10 @@ RISKY = {
 class TenantSection:
     name: str
     operations: list[Operation]
-    brief: bool = False
+    row: str = ""
+    full: str = ""
+    brief: str = ""
+    chosen: str = field(default="", repr=False)
 
     @property
     def counts(self) -> str:
@@ -51,21 +57,6 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _render(plan: Plan, sections: list[TenantSection], omitted: int, where: str) -> str:
-    env = environment()
-    env.filters["cell"] = cell
-    return env.get_template("plan.md.j2").render(
-        marker=MARKER,
-        plan=plan,
-        summary=summary_line(plan),
-        sections=sections,
-        quiet=[t for t in plan.tenants if not plan.for_tenant(t)],
-        omitted=omitted,
-        where=where,
-        label=label,
-    )
-
-
 def render_markdown(
     plan: Plan,
     *,
@@ -74,17 +65,45 @@ def render_markdown(
 ) -> str:
     """Markdown for the pull request, never longer than ``limit`` characters."""
     limit = min(limit, GITHUB_COMMENT_LIMIT)
+    env = environment()
+    env.filters["cell"] = cell
+    section_template = env.get_template("plan_md_section.j2")
+    row_template = env.get_template("plan_md_row.j2")
     names = list(plan.tenants) or sorted({op.key.tenant for op in plan.operations})
     sections = [TenantSection(t, plan.for_tenant(t)) for t in names if plan.for_tenant(t)]
-    text = _render(plan, sections, 0, full_plan_at)
-    for section in sorted(sections, key=lambda s: -len(s.operations)):
-        if len(text) <= limit:
-            return text
-        section.brief = True
-        text = _render(plan, sections, 0, full_plan_at)
-    omitted = 0
-    while len(text) > limit and sections:
-        sections.pop()
-        omitted += 1
-        text = _render(plan, sections, omitted, full_plan_at)
-    return text
+    for section in sections:
+        section.row = row_template.render(section=section).rstrip("\n")
+        section.full = section_template.render(
+            section=section, brief=False, where=full_plan_at, label=label
+        )
+        section.chosen = section.full
+
+    def page(shown: list[TenantSection], omitted: int) -> str:
+        common = {"marker": MARKER, "plan": plan, "omitted": omitted, "where": full_plan_at}
+        head = env.get_template("plan_md_head.j2").render(
+            **common,
+            summary=summary_line(plan),
+            rows=[s.row for s in shown],
+            quiet=[t for t in plan.tenants if not plan.for_tenant(t)],
+        )
+        foot = env.get_template("plan_md_foot.j2").render(**common)
+        return head + "".join(s.chosen for s in shown) + foot
+
+    text = page(sections, 0)
+    budget = limit - SLACK
+    size = len(text)
+    if size <= limit:
+        return text
+    for section in sorted(sections, key=lambda s: -len(s.full)):
+        section.brief = section_template.render(
+            section=section, brief=True, where=full_plan_at, label=label
+        )
+        section.chosen = section.brief
+        size += len(section.brief) - len(section.full)
+        if size <= budget:
+            return page(sections, 0)
+    shown = list(sections)
+    while shown and size > budget:
+        dropped = shown.pop()
+        size -= len(dropped.chosen) + len(dropped.row) + 1
+    return page(shown, len(sections) - len(shown))
