@@ -54,7 +54,7 @@ def _fault_fails(faults: FaultConfig, seed: int, app_id: str, reload_id: str) ->
         return True
     if faults.reload_fail_rate <= 0:
         return False
-    draw = hashlib.sha256(f"fault:{seed}:{reload_id}".encode()).digest()
+    draw = hashlib.sha256(f"fault:{seed}:{faults.seed}:{reload_id}".encode()).digest()
     return int.from_bytes(draw[:4], "big") / 2**32 < faults.reload_fail_rate
 
 
@@ -111,7 +111,11 @@ def new_reload(
     faults: FaultConfig,
     seed: int,
 ) -> Reload:
-    """Create a reload and decide its outcome from the app's script as it is right now."""
+    """Create a reload and decide its outcome from the app's script as it is right now.
+
+    ``faults.slow_reload_seconds`` stretches the run; ``faults.reload_fail_rate`` fails it.
+    """
+    run_seconds = max(run_seconds, faults.slow_reload_seconds)
     start = now + queue_seconds
     script = app.current_script()
     missing = [ref for ref in connection_refs(script) if not connection_exists(tenant, app, ref)]

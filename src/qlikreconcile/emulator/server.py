@@ -10,6 +10,7 @@ import uvicorn
 
 from qlikreconcile.emulator.app import create_app
 from qlikreconcile.emulator.config import EmulatorConfig
+from qlikreconcile.emulator.faults import QuietInjected
 from qlikreconcile.emulator.seed import SOURCE_HOST
 
 log = logging.getLogger(__name__)
@@ -38,4 +39,6 @@ def serve(
         config.default_host or SOURCE_HOST,
         state_file or "none",
     )
+    # Injected connection faults (config.faults) are not server errors worth a traceback.
+    logging.getLogger("uvicorn.error").addFilter(QuietInjected())
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

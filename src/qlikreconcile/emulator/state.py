@@ -5,8 +5,11 @@ One pydantic model, so persistence is ``model_dump_json`` / ``model_validate_jso
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qlikreconcile.emulator.faults import normalise
 from qlikreconcile.emulator.state_tenant import Tenant
 
 STATE_FORMAT_VERSION = 1
@@ -33,13 +36,36 @@ class TempContent(BaseModel):
 
 
 class FaultConfig(BaseModel):
-    """Fault injection settings. Unknown keys are kept (declared as coming) but ignored."""
+    """Fault injection settings (see :mod:`.faults`). Unknown keys are kept but ignored.
+
+    Also accepts the ``--faults`` keys (``"429"``, ``"reload-fail"``, ``"latency": "20ms"``...).
+    The request-level rates (reset, 429, 500, drop) are exclusive and add up to at most 1.
+    """
 
     model_config = ConfigDict(extra="allow")
 
     reload_fail_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     reload_fail_apps: list[str] = Field(default_factory=list)
     latency_ms: int = Field(default=0, ge=0, le=60_000)
+    http_429_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    http_500_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    drop_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    reset_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    slow_reload_seconds: float = Field(default=0.0, ge=0.0, le=3600.0)
+    retry_after_seconds: int = Field(default=1, ge=0, le=3600)
+    seed: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spec_keys(cls, data: Any) -> Any:
+        return normalise(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="after")
+    def _rates_add_up(self) -> FaultConfig:
+        total = self.reset_rate + self.http_429_rate + self.http_500_rate + self.drop_rate
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"reset + 429 + 500 + drop rates add up to {total:g}, more than 1")
+        return self
 
 
 class EmulatorState(BaseModel):
