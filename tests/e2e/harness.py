@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,9 @@ class Harness:
             credentials=credentials, transport=self.transport or asgi_transport(self.app)
         )
 
-    async def plan(self) -> Planned:
+    async def plan(self, *, clock: Callable[[], float] = time.time) -> Planned:
         async with self.session() as session:
-            return await plan_fleet(self.fleet(), session, target="test emulator")
+            return await plan_fleet(self.fleet(), session, target="test emulator", clock=clock)
 
     async def apply(self) -> ApplyReport:
         fleet = self.fleet()

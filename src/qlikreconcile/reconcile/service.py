@@ -10,7 +10,8 @@ spec (host names, what discovery expects per tenant), and never a secret.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,11 @@ async def plan_fleet(
     target: str,
     revision: str | None = None,
     listener: ReadListener | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Planned:
     """Read the fleet's tenants and plan what makes them match the spec."""
     refs = tenant_refs(fleet)
-    actual = await read_fleet(session, refs, listener=listener)
+    actual = await read_fleet(session, refs, listener=listener, clock=clock)
     plan = make_plan(
         desired_resources(fleet),
         actual,
