@@ -430,11 +430,27 @@ def emulator() -> None:
     help="Qlik host that requests to a non-Qlik Host (127.0.0.1, localhost) address "
     "[default: the seeded source tenant].",
 )
-def emulator_serve(port: int, host: str, state: Path | None, default_host: str | None) -> int:
+@click.option(
+    "--faults",
+    default=None,
+    metavar="SPEC",
+    help="Inject seeded faults: comma-separated key=value, e.g. 429=0.1,500=0.05,drop=0.02,"
+    "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7.",
+)
+def emulator_serve(
+    port: int, host: str, state: Path | None, default_host: str | None, faults: str | None
+) -> int:
     """Serve the emulator over HTTP (Qlik tenant hosts are chosen by the Host header)."""
     from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, serve
+    from qlikreconcile.emulator.faults import validate_spec
 
     config = EmulatorConfig.from_env()
+    if faults is not None:
+        try:
+            validate_spec(faults)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--faults") from None
+        config.faults = faults
     default_secret = config.client_secret == EmulatorConfig().client_secret
     secret = f"{config.client_secret!r} (the default)" if default_secret else "set"
     _echo(
@@ -442,6 +458,7 @@ def emulator_serve(port: int, host: str, state: Path | None, default_host: str |
         f"secret {secret}: QLIKRECONCILE_EMULATOR_CLIENT_ID / _CLIENT_SECRET, see the README); "
         f"requests to http://{host}:{port} address "
         f"{default_host or config.default_host or SOURCE_HOST}"
+        + (f"; faults {faults}" if faults else "")
     )
     serve(host=host, port=port, state_file=state, config=config, default_host=default_host)
     return 0

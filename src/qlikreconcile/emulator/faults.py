@@ -264,3 +264,10 @@ class QuietInjected(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         info = record.exc_info
         return not (info and isinstance(info[1], InjectedFault))
+
+
+def validate_spec(spec: str) -> FaultConfig:
+    """The FaultConfig of a ``--faults`` SPEC; ValueError (pydantic's included) when invalid."""
+    from qlikreconcile.emulator.state import FaultConfig  # state imports this module
+
+    return FaultConfig.model_validate(parse_spec(spec))

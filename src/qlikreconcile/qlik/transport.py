@@ -29,9 +29,31 @@ ASGIApp = Callable[
 """An ASGI 3 application (e.g. the emulator's Starlette app)."""
 
 
+class _InProcessTransport(httpx.ASGITransport):
+    """``httpx.ASGITransport`` that fails like a socket when the app drops the connection.
+
+    An app that raises ``ConnectionError`` (the emulator's injected reset and dropped response)
+    becomes the network error httpx raises over a real connection: ``ReadError`` for a reset,
+    ``RemoteProtocolError`` for a connection closed without a complete response.
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except ConnectionResetError as exc:
+            raise httpx.ReadError("connection reset by peer", request=request) from exc
+        except ConnectionError as exc:
+            raise httpx.RemoteProtocolError(
+                "server disconnected without sending a complete response", request=request
+            ) from exc
+
+
 def asgi_transport(app: ASGIApp) -> httpx.AsyncBaseTransport:
-    """A transport that hands each request to ``app`` in-process, keeping ``Host`` and scheme."""
-    return httpx.ASGITransport(app=cast(Any, app))
+    """A transport that hands each request to ``app`` in-process, keeping ``Host`` and scheme.
+
+    Connection-level failures of the app surface as httpx network errors, as over a socket.
+    """
+    return _InProcessTransport(app=cast(Any, app))
 
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
