@@ -32,7 +32,7 @@ async def test_edited_or_foreign_plan_files_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     plan_file.save(planned.plan, path)
     document = json.loads(path.read_text())
-    document["operations"][0]["reason"] = "trust me"
+    document["tenants"][0]["operations"][0]["reason"] = "trust me"
     path.write_text(json.dumps(document))
     with pytest.raises(PlanError, match="checksum mismatch"):
         plan_file.load(path)

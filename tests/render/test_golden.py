@@ -33,7 +33,10 @@ def normalise(text: str, plan: Plan, *, stable_ids: bool) -> str:
     idents = sorted({op.ident for op in plan.operations if op.ident})
     for n, ident in enumerate(idents):
         text = text.replace(ident, f"<id-{n}>")
-    text = re.sub(r'("observed": \{)[^}]*(\})', r"\1<fingerprints>\2", text, flags=re.S)
+    if text.startswith("{"):
+        document = json.loads(text)
+        document["observed"] = {k: "<fingerprint>" for k in document["observed"]}
+        text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     return re.sub(r"sha256:[0-9a-f]{12,64}", "sha256:<checksum>", text)
 
 

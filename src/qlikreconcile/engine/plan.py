@@ -61,7 +61,7 @@ class Operation:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": self.id,
-            "tenant": self.key.tenant,
+            "key": str(self.key),
             "kind": self.key.kind,
             "name": self.key.name,
             "action": self.action.value,
@@ -103,6 +103,10 @@ class Plan:
         counts = Counter(op.action for op in self.operations)
         return {action.value: counts.get(action, 0) for action in Action}
 
+    def all_tenants(self) -> list[str]:
+        """Planned tenants, and any tenant an operation names, sorted."""
+        return sorted(set(self.tenants) | {op.key.tenant for op in self.operations})
+
     def for_tenant(self, tenant: str) -> list[Operation]:
         return [op for op in self.operations if op.key.tenant == tenant]
 
@@ -112,9 +116,11 @@ class Plan:
             "format_version": FORMAT_VERSION,
             "target": self.target,
             "revision": self.revision,
-            "tenants": list(self.tenants),
+            "tenants": [
+                {"name": t, "operations": [op.to_dict() for op in self.for_tenant(t)]}
+                for t in self.all_tenants()
+            ],
             "context": dict(self.context),
-            "operations": [op.to_dict() for op in self.operations],
             "observed": dict(sorted(self.observed.items())),
             "warnings": list(self.warnings),
             "summary": self.summary(),

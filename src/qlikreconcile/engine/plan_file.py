@@ -56,11 +56,14 @@ def from_document(document: Any, *, source: str = "plan") -> Plan:
             f"reads version {FORMAT_VERSION}); make the plan again with this version"
         )
     try:
+        tenants = document["tenants"]
         plan = Plan(
             target=str(document["target"]),
-            operations=tuple(_operation(o) for o in document["operations"]),
+            operations=tuple(
+                _operation(t["name"], o) for t in tenants for o in t.get("operations", [])
+            ),
             warnings=tuple(str(w) for w in document.get("warnings", [])),
-            tenants=tuple(str(t) for t in document.get("tenants", [])),
+            tenants=tuple(str(t["name"]) for t in tenants),
             revision=document.get("revision"),
             observed={str(k): str(v) for k, v in document.get("observed", {}).items()},
             context=dict(document.get("context", {})),
@@ -75,9 +78,9 @@ def from_document(document: Any, *, source: str = "plan") -> Plan:
     return plan
 
 
-def _operation(data: Mapping[str, Any]) -> Operation:
+def _operation(tenant: str, data: Mapping[str, Any]) -> Operation:
     return Operation(
-        key=ResourceKey(str(data["tenant"]), str(data["kind"]), str(data["name"])),
+        key=ResourceKey(str(tenant), str(data["kind"]), str(data["name"])),
         action=Action(data["action"]),
         reason=str(data["reason"]),
         changes=tuple(
