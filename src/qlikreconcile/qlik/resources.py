@@ -14,6 +14,7 @@ kind               key name                    Qlik object
 ``script``         template name               the build app's load script
 ``reload``         template name               a SUCCEEDED reload of the build app's content
 ``published_app``  template name               the copy published to the managed space
+``reload_task``    template name               the schedule reloading the (published) app
 =================  ==========================  ==============================================
 """
 
@@ -30,6 +31,7 @@ APP = "app"
 SCRIPT = "script"
 RELOAD = "reload"
 PUBLISHED_APP = "published_app"
+RELOAD_TASK = "reload_task"
 
 KINDS: dict[str, KindSpec] = {
     TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"hostname", "region"})),
@@ -59,6 +61,7 @@ KINDS: dict[str, KindSpec] = {
         refresh_action=Action.REPUBLISH,
         fixed_fields=frozenset({"space"}),
     ),
+    RELOAD_TASK: KindSpec(RELOAD_TASK, 8),
 }
 
 
@@ -92,3 +95,7 @@ def reload_key(tenant: str, template: str) -> ResourceKey:
 
 def published_key(tenant: str, template: str) -> ResourceKey:
     return ResourceKey(tenant, PUBLISHED_APP, template)
+
+
+def reload_task_key(tenant: str, template: str) -> ResourceKey:
+    return ResourceKey(tenant, RELOAD_TASK, template)

@@ -13,6 +13,7 @@ from qlikreconcile.qlik.handlers import (
     connection,
     published_app,
     reload,
+    reload_task,
     script,
     space,
     tenant,
@@ -28,6 +29,7 @@ HANDLERS: Mapping[str, Handler] = {
     resources.SCRIPT: script.run,
     resources.RELOAD: reload.run,
     resources.PUBLISHED_APP: published_app.run,
+    resources.RELOAD_TASK: reload_task.run,
 }
 
 

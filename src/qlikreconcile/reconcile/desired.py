@@ -42,6 +42,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     max_age_seconds=duration_seconds(a.reload.max_age)
                     if a.reload.max_age
                     else None,
+                    scheduled=a.reload.schedule is not None,
                 )
                 for a in t.apps
             ),
@@ -192,6 +193,20 @@ def _app_chain(
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key, reload_key),
                 inputs={"app": str(app_key), "space": str(managed_key)},
+            )
+        )
+    if app.reload.schedule:
+        scheduled = resources.published_key(t, app.template) if app.publish_to else app_key
+        chain.append(
+            DesiredResource(
+                resources.reload_task_key(t, app.template),
+                {
+                    "recurrence": [app.reload.schedule],
+                    "timezone": app.reload.timezone,
+                    "state": "Enabled",
+                },
+                parent=scheduled,
+                inputs={"app": str(scheduled)},
             )
         )
     return chain
