@@ -303,3 +303,24 @@ def test_serve_refuses_a_bad_spec(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "--faults" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_once_targets_the_first_matching_request() -> None:
+    emu = Emu()
+    client = await emu.client()
+    await emu.admin("POST", "/_emulator/faults", {"once": {"POST /api/v1/spaces": "drop"}})
+    assert (await client.get("/api/v1/spaces")).status_code == 200
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.post("/api/v1/spaces", json={"name": "first", "type": "shared"})
+    second = await client.post("/api/v1/spaces", json={"name": "second", "type": "shared"})
+    assert second.status_code == 201
+    assert {"first", "second"} <= await emu.space_names()
+    bad = await emu.transport.handle_async_request(
+        httpx.Request(
+            "POST",
+            f"https://{SOURCE_HOST}/_emulator/faults",
+            json={"once": {"POST /api/v1/spaces": "explode"}},
+        )
+    )
+    assert bad.status_code == 400
+    await client.aclose()

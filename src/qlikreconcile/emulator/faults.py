@@ -20,6 +20,10 @@ SPEC key        FaultConfig field           effect
 ``seed``        ``seed``                    seed of every draw
 ==============  ==========================  =================================================
 
+For tests, ``once`` (JSON only) targets one request: ``{"POST /api/v1/spaces": "drop"}`` gives
+the first ``POST`` to that path shape the named fault (``reset``, ``429``, ``500-before``,
+``500-after`` or ``drop``), whatever the rates.
+
 Reproducible under concurrency: the draw for a request is ``sha256(seed, method, host, shape,
 n)`` where ``shape`` is its path with id-like segments replaced by ``{id}`` and ``n`` counts the
 earlier requests of that (method, host, shape). Requests to other tenants, or interleaved
@@ -168,6 +172,10 @@ class FaultInjector:
     config: FaultConfig
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     blocked: dict[tuple[str, str], float] = field(default_factory=dict)
+    once: dict[str, FaultKind] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.once = dict(self.config.once)
 
     def _draw(self, method: str, host: str, shape: str) -> tuple[float, float]:
         key = (method, host, shape)
@@ -186,7 +194,13 @@ class FaultInjector:
             self._draw(method, host, path_shape(path))  # keep later draws independent of timing
             return Fault("429", max(1, math.ceil(until - now)))
         c = self.config
-        draw, coin = self._draw(method, host, path_shape(path))
+        shape = path_shape(path)
+        draw, coin = self._draw(method, host, shape)
+        targeted = self.once.pop(f"{method} {shape}", None)
+        if targeted is not None:
+            if targeted == "429" and c.retry_after_seconds > 0:
+                self.blocked[(host, tier)] = now + c.retry_after_seconds
+            return Fault(targeted, c.retry_after_seconds if targeted == "429" else 0)
         edge = c.reset_rate
         if draw < edge:
             return Fault("reset")

@@ -5,7 +5,7 @@ One pydantic model, so persistence is ``model_dump_json`` / ``model_validate_jso
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,6 +54,11 @@ class FaultConfig(BaseModel):
     slow_reload_seconds: float = Field(default=0.0, ge=0.0, le=3600.0)
     retry_after_seconds: int = Field(default=1, ge=0, le=3600)
     seed: int = 0
+    once: dict[str, Literal["reset", "429", "500-before", "500-after", "drop"]] = Field(
+        default_factory=dict
+    )
+    """Targeted faults for tests: ``{"POST /api/v1/spaces": "drop"}`` faults the first request
+    of that method and path shape (ids as ``{id}``), once."""
 
     @model_validator(mode="before")
     @classmethod
