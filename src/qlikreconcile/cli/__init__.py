@@ -1,0 +1,42 @@
+"""The command line: the only package that prints, and the one that maps errors to exit codes.
+
+Exit codes: 0 success (and, with ``plan --detailed-exitcode``, no changes); 2 changes present
+(only with ``--detailed-exitcode``); 1 any error, usage errors included. Errors are shown as one
+clear message, never a traceback (``-v`` adds debug logs, with secrets redacted).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.text import Text
+
+from qlikreconcile.cli import planning, tools
+from qlikreconcile.cli.base import cli
+from qlikreconcile.cli.console import fail, make_console
+from qlikreconcile.errors import QlikReconcileError, SpecError
+
+__all__ = ["cli", "main", "planning", "tools"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every outcome into an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="qlikreconcile", standalone_mode=False)
+    except SpecError as exc:
+        err = make_console(stderr=True)
+        err.print(Text(str(exc).split("\n", 1)[0] + ":", style="red"))
+        for problem in exc.problems:
+            err.print(Text(f"  {problem}"))
+        code = 1
+    except QlikReconcileError as exc:
+        code = fail(str(exc))
+    except click.exceptions.Abort:
+        code = fail("aborted")
+    except click.ClickException as exc:
+        exc.show()
+        code = 1
+    except KeyboardInterrupt:
+        code = fail("interrupted")
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,96 @@
+"""The command group, its shared options, and the plumbing every command uses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qlikreconcile import __version__
+from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile import target as targets
+from qlikreconcile.reconcile.fleet import DesiredFleet, SourceTenant, TargetSettings
+
+T = TypeVar("T")
+DESIRED_HELP = "The desired-state folder."
+TARGET_HELP = (
+    "emulator (embedded), http://127.0.0.1:PORT (a served emulator) or qlik-cloud; "
+    "default: $QLIKRECONCILE_TARGET, else the fleet's target.default."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """How many operations an apply runs at once, across the fleet and in one tenant."""
+
+    fleet: int = 16
+    tenant: int = 4
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def load_fleet(desired: Path) -> DesiredFleet:
+    return fleets.load(desired)
+
+
+def resolve_target(
+    option: str | None, settings: TargetSettings, source: SourceTenant
+) -> targets.Target:
+    name = targets.choose(option, settings, os.environ)
+    return targets.resolve(name, settings=settings, source=source)
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    fleets.protect_logs(handler)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qlikreconcile")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug); secrets redacted.")
+def cli(verbose: int) -> None:
+    """GitOps reconciler for Qlik Cloud OEM fleets: plan and apply desired/ against Qlik."""
+    setup_logging(verbose)
+
+
+def desired_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-d",
+        "--desired",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("desired"),
+        show_default=True,
+        help=DESIRED_HELP,
+    )(f)
+
+
+def target_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--target", "target_name", default=None, help=TARGET_HELP)(f)
+
+
+OUTPUTS = ("text", "json", "markdown")
+
+
+def output_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(OUTPUTS),
+        default="text",
+        show_default=True,
+        help="text for a terminal, json (the plan document), markdown (a PR comment).",
+    )(f)

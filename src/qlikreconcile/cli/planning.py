@@ -1,0 +1,258 @@
+"""validate, plan, show and apply: the commands of the plan/apply loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+from pydantic import SecretStr
+
+from qlikreconcile.cli.base import (
+    Caps,
+    cli,
+    desired_option,
+    load_fleet,
+    output_option,
+    resolve_target,
+    run_async,
+    target_option,
+)
+from qlikreconcile.cli.console import echo, note, progress, warn
+from qlikreconcile.engine.plan import Plan
+from qlikreconcile.engine.plan_file import load as load_plan
+from qlikreconcile.engine.plan_file import save as save_plan
+from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile.revision import revision
+from qlikreconcile.reconcile.service import (
+    ArtifactReader,
+    Planned,
+    Session,
+    apply_plan,
+    plan_fleet,
+    plan_secrets,
+    refresh_saved,
+)
+from qlikreconcile.render.document import render_json
+from qlikreconcile.render.markdown import render_markdown
+from qlikreconcile.render.text import render_plan, render_report
+
+
+@cli.command()
+@desired_option
+def validate(desired: Path) -> int:
+    """Check the whole desired state; no API call is made."""
+    fleet = load_fleet(desired)
+    apps = sum(len(t.apps) for t in fleet.tenants)
+    echo(
+        f"Valid: fleet {fleet.name}, {len(fleet.tenants)} tenants, "
+        f"{len(fleet.templates)} templates, {apps} apps."
+    )
+    return 0
+
+
+def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
+    if output == "json":
+        click.echo(render_json(plan), nl=False)
+    elif output == "markdown":
+        click.echo(render_markdown(plan))
+    else:
+        echo(f"Target: {target_label or plan.target}\n")
+        echo(render_plan(plan))
+
+
+@cli.command()
+@desired_option
+@target_option
+@output_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also save the plan document here, for `apply FILE` and `show FILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
+)
+def plan(
+    desired: Path,
+    target_name: str | None,
+    output: str,
+    out_file: Path | None,
+    detailed_exitcode: bool,
+) -> int:
+    """Show the operations that make the tenants match the desired state."""
+    fleet = load_fleet(desired)
+    target = resolve_target(target_name, fleet.target, fleet.source)
+    if output == "text":
+        echo(f"Target: {target.label}\n")
+
+    async def run() -> Planned:
+        async with target.session() as session:
+            with progress.reading(len(fleet.tenants)) as read:
+                return await plan_fleet(
+                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                )
+
+    planned = run_async(run())
+    if output == "text":
+        echo(render_plan(planned.plan))
+    else:
+        _show(planned.plan, output)
+    if out_file is not None:
+        save_plan(planned.plan, out_file)
+        note(f"Saved the plan to {out_file} (apply it with: qlikreconcile apply {out_file})")
+    if detailed_exitcode and not planned.plan.empty:
+        return 2
+    return 0
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
+@output_option
+def show(plan_file: Path, output: str) -> int:
+    """Render a saved plan (text, json or markdown) without contacting any target."""
+    _show(load_plan(plan_file), output)
+    return 0
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@desired_option
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Operations running at once across the fleet.",
+)
+@click.option(
+    "--tenant-parallelism",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Operations running at once in one tenant.",
+)
+def apply(
+    plan_file: Path | None,
+    desired: Path,
+    target_name: str | None,
+    auto_approve: bool,
+    parallelism: int,
+    tenant_parallelism: int,
+) -> int:
+    """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale."""
+    caps = Caps(parallelism, tenant_parallelism)
+    if plan_file is not None:
+        return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
+    fleet = load_fleet(desired)
+    secrets = fleets.secrets(fleet, os.environ)
+    target = resolve_target(target_name, fleet.target, fleet.source)
+    artifacts = ArtifactReader(desired.absolute().parent)
+    echo(f"Target: {target.label}\n")
+
+    async def run() -> int:
+        async with target.session() as session:
+            with progress.reading(len(fleet.tenants)) as read:
+                planned = await plan_fleet(
+                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                )
+            echo(render_plan(planned.plan))
+            if planned.plan.empty:
+                return 0
+            if not auto_approve and not _confirm():
+                return 1
+            return await _execute(planned, session, secrets, artifacts, caps)
+
+    return run_async(run())
+
+
+def _apply_saved(
+    plan_file: Path, desired: Path, target_name: str | None, auto: bool, caps: Caps
+) -> int:
+    saved = load_plan(plan_file)
+    source, settings, _ = fleets.load_sources(desired)
+    target = resolve_target(target_name, settings, source)
+    if target.label != saved.target:
+        raise click.UsageError(
+            f"{plan_file} was planned against {saved.target!r}, not {target.label!r}; "
+            "apply it to the same target or make a new plan"
+        )
+    secrets = plan_secrets(saved, os.environ)
+    echo(f"Target: {target.label}\n")
+    echo(render_plan(saved))
+    if saved.empty:
+        return 0
+    if not auto and not _confirm():
+        return 1
+    artifacts = ArtifactReader(desired.absolute().parent)
+
+    async def run() -> int:
+        async with target.session() as session:
+            with progress.reading(len(saved.tenants)) as read:
+                refreshed = await refresh_saved(saved, session, listener=read)
+            for tenant, reasons in sorted(refreshed.stale.items()):
+                warn(f"stale plan: {tenant} is not applied, it changed since planning:")
+                for reason in reasons:
+                    warn(f"  {reason}")
+            code = await _execute(refreshed.planned, session, secrets, artifacts, caps)
+            return 1 if refreshed.stale else code
+
+    return run_async(run())
+
+
+async def _execute(
+    planned: Planned,
+    session: Session,
+    secrets: dict[str, SecretStr],
+    artifacts: ArtifactReader,
+    caps: Caps,
+) -> int:
+    stop = asyncio.Event()
+    _install_stop(stop)
+    with progress.applying(len(planned.plan.operations)) as listener:
+        report = await apply_plan(
+            planned,
+            session,
+            secrets=secrets,
+            artifacts=artifacts,
+            stop=stop,
+            listener=listener,
+            global_limit=caps.fleet,
+            tenant_limit=caps.tenant,
+        )
+    echo("\n" + render_report(report))
+    return 0 if report.ok else 1
+
+
+def _confirm() -> bool:
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            "apply needs confirmation and standard input is not a terminal; "
+            "review the plan and pass --auto-approve"
+        )
+    return click.confirm("Apply these operations?", default=False)
+
+
+def _install_stop(stop: asyncio.Event) -> None:
+    """SIGINT/SIGTERM: start nothing new, let running operations settle, then report."""
+    loop = asyncio.get_running_loop()
+
+    def request_stop() -> None:
+        if not stop.is_set():
+            warn("Stopping: no new operations start; waiting for those running.")
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not available off the main thread or on every platform: then Ctrl-C aborts as usual.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, request_stop)

@@ -1,0 +1,98 @@
+"""Commands around the loop: template releases and the emulator server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qlikreconcile.cli.base import cli, desired_option, resolve_target, run_async, target_option
+from qlikreconcile.cli.console import echo
+from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile.release import release_template
+
+
+@cli.group()
+def template() -> None:
+    """Template apps and their releases."""
+
+
+@template.command("release")
+@click.argument("name")
+@desired_option
+@target_option
+def template_release(name: str, desired: Path, target_name: str | None) -> int:
+    """Export template NAME's source app without data as its next release."""
+    source, target_settings, templates = fleets.load_sources(desired)
+    if name not in templates:
+        known = ", ".join(sorted(templates)) or "none"
+        raise click.UsageError(f"no template {name!r} under {desired}/templates (known: {known})")
+    target = resolve_target(target_name, target_settings, source)
+    echo(f"Target: {target.label}\n")
+
+    async def run() -> Any:
+        async with target.session() as session:
+            return await release_template(session, source, templates[name])
+
+    result = run_async(run())
+    if result.release is None:
+        echo(f"{name}: source app {result.app_id} is unchanged since the newest release.")
+    else:
+        rel = result.release
+        echo(f"{name}: release {rel.version} written to {rel.artifact} (sha256 {rel.sha256}).")
+    return 0
+
+
+@cli.group()
+def emulator() -> None:
+    """The Qlik Cloud API emulator."""
+
+
+@emulator.command("serve")
+@click.option("--port", type=int, required=True, help="Loopback port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Persist the emulator's state to this JSON file.",
+)
+@click.option(
+    "--default-host",
+    default=None,
+    help="Qlik host that requests to a non-Qlik Host (127.0.0.1, localhost) address "
+    "[default: the seeded source tenant].",
+)
+@click.option(
+    "--faults",
+    default=None,
+    metavar="SPEC",
+    help="Inject seeded faults: comma-separated key=value, e.g. 429=0.1,500=0.05,drop=0.02,"
+    "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7.",
+)
+def emulator_serve(
+    port: int, host: str, state: Path | None, default_host: str | None, faults: str | None
+) -> int:
+    """Serve the emulator over HTTP (Qlik tenant hosts are chosen by the Host header)."""
+    from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, serve
+    from qlikreconcile.emulator.faults import validate_spec
+
+    config = EmulatorConfig.from_env()
+    if faults is not None:
+        try:
+            validate_spec(faults)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--faults") from None
+        config.faults = faults
+    default_secret = config.client_secret == EmulatorConfig().client_secret
+    secret = f"{config.client_secret!r} (the default)" if default_secret else "set"
+    echo(
+        f"Qlik Cloud emulator on http://{host}:{port} (OAuth client id {config.client_id!r}, "
+        f"secret {secret}: QLIKRECONCILE_EMULATOR_CLIENT_ID / _CLIENT_SECRET, see the README); "
+        f"requests to http://{host}:{port} address "
+        f"{default_host or config.default_host or SOURCE_HOST}"
+        + (f"; faults {faults}" if faults else "")
+    )
+    serve(host=host, port=port, state_file=state, config=config, default_host=default_host)
+    return 0
