@@ -7,7 +7,7 @@ prose, so renderers and logs can present them consistently.
 
     QlikReconcileError
     ├── SpecError                 the desired state in git is invalid (one or many problems)
-    ├── TargetError               the target (emulator, served emulator, Qlik Cloud) is misconfigured
+    ├── TargetError               the target (emulator, served emulator, Qlik Cloud) is unusable
     ├── SecretError               a secret reference cannot be resolved
     ├── PlanError                 a plan cannot be made or loaded
     ├── OperationError            an operation ran but did not reach its goal (a reload FAILED)
