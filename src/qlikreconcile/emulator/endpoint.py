@@ -105,10 +105,16 @@ class Ctx:
         return body
 
 
+# Services whose responses carry the trace id as a header too ([SPEC] items: X-B3-Traceid).
+TRACE_HEADER_SERVICES: frozenset[str] = frozenset({"items"})
+
+
 def qlik_error_response(store: EmulatorStore, err: QlikError) -> Response:
-    return JSONResponse(
-        error_body(err, store.trace_id()), status_code=err.status, headers=err.headers
-    )
+    trace = store.trace_id()
+    headers = dict(err.headers)
+    if err.service in TRACE_HEADER_SERVICES:
+        headers["X-B3-Traceid"] = trace
+    return JSONResponse(error_body(err, trace), status_code=err.status, headers=headers)
 
 
 def resolve_host(
@@ -175,6 +181,8 @@ def endpoint(
                 response = await handler(ctx)
             except QlikError as err:
                 return qlik_error_response(store, err)
+            if service in TRACE_HEADER_SERVICES:
+                response.headers["X-B3-Traceid"] = store.trace_id()
             if request.method not in ("GET", "HEAD") and response.status_code < 400:
                 store.mark_dirty()
             return response

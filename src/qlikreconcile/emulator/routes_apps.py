@@ -1,8 +1,8 @@
-"""Apps: create, get, update, delete, copy, move, data model metadata and reload logs."""
+"""Apps: privileges, create, get, update, delete, copy, move between spaces, change owner."""
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from qlikreconcile.emulator.app_ops import (
@@ -16,8 +16,7 @@ from qlikreconcile.emulator.app_ops import (
 )
 from qlikreconcile.emulator.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.errors import bad_request, forbidden, not_found
-from qlikreconcile.emulator.render_apps import data_model_metadata, nx_app
-from qlikreconcile.emulator.timefmt import iso
+from qlikreconcile.emulator.render_apps import nx_app
 
 
 @endpoint(service="apps")
@@ -102,41 +101,32 @@ async def remove_from_space(ctx: Ctx) -> Response:
     return JSONResponse(nx_app(app))
 
 
-@endpoint(service="apps")
-async def data_metadata(ctx: Ctx) -> Response:
-    return JSONResponse(data_model_metadata(get_app(ctx)))
+USER_PRIVILEGES = ["can_create_app", "can_import_app", "can_create_session_app"]
 
 
 @endpoint(service="apps")
-async def reload_logs(ctx: Ctx) -> Response:
+async def privileges(ctx: Ctx) -> Response:
+    """``GET /apps/privileges``: the caller (a TenantAdmin bot) may do everything."""
+    return JSONResponse(list(USER_PRIVILEGES))
+
+
+@endpoint(service="apps")
+async def change_owner(ctx: Ctx) -> Response:
     app = get_app(ctx)
-    base = f"{ctx.base_url()}/api/v1/apps/{app.id}/reloads/logs"
-    data = [
-        {
-            "reloadId": r.id,
-            "success": r.final_status == "SUCCEEDED",
-            "duration": int(((r.final_end_at or r.end_at) - r.start_at) * 1000),
-            "endTime": iso(r.final_end_at or r.end_at),
-            # ScriptLogMeta.links is `Log` = {"log": "<url>"} (a string, not {href}).
-            "links": {"log": f"{base}/{r.id}"},
-        }
-        for r in reversed(list(ctx.tenant.reloads.values()))
-        if r.app_id == app.id and r.final_status in ("SUCCEEDED", "FAILED")
-    ]
-    return JSONResponse({"data": data})
-
-
-@endpoint(service="apps")
-async def reload_log(ctx: Ctx) -> Response:
-    app = get_app(ctx)
-    reload = ctx.tenant.reloads.get(ctx.path_param("reloadId"))
-    if reload is None or reload.app_id != app.id or reload.final_status is None:
-        raise not_found("apps", "Reload log", ctx.path_param("reloadId"))
-    return PlainTextResponse(reload.log, media_type="text/plain; charset=UTF-8")
+    body = await ctx.json_object()
+    owner = body.get("ownerId")
+    if not isinstance(owner, str) or not owner:
+        raise bad_request("apps", "ownerId (string) is required")
+    if owner not in ctx.tenant.users:
+        raise not_found("apps", "User", owner)
+    app.owner_id = owner
+    app.modified_at = ctx.now
+    return JSONResponse(nx_app(app))
 
 
 _A = "/api/v1/apps/{appId}"
 ROUTES = [
+    Route("/api/v1/apps/privileges", privileges, methods=["GET"]),
     Route("/api/v1/apps", create_app_, methods=["POST"]),
     Route(_A, read_app, methods=["GET"]),
     Route(_A, update_app, methods=["PUT"]),
@@ -144,7 +134,5 @@ ROUTES = [
     Route(f"{_A}/copy", copy_app, methods=["POST"]),
     Route(f"{_A}/space", move_app, methods=["PUT"]),
     Route(f"{_A}/space", remove_from_space, methods=["DELETE"]),
-    Route(f"{_A}/data/metadata", data_metadata, methods=["GET"]),
-    Route(f"{_A}/reloads/logs", reload_logs, methods=["GET"]),
-    Route(f"{_A}/reloads/logs/{{reloadId}}", reload_log, methods=["GET"]),
+    Route(f"{_A}/owner", change_owner, methods=["PUT"]),
 ]

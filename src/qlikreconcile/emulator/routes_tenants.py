@@ -1,4 +1,4 @@
-"""Tenants (create/deactivate/reactivate on the register host; get/patch/me) and licences."""
+"""Tenants: create/deactivate/reactivate on the register host; get, PATCH and ``me``."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from starlette.routing import Route
 from qlikreconcile.emulator.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.errors import QlikError, forbidden
 from qlikreconcile.emulator.hosts import DATACENTERS, QLIK_DOMAIN, tenant_hostname
-from qlikreconcile.emulator.licensing import sign_license, verify_license
+from qlikreconcile.emulator.licensing import verify_license
 from qlikreconcile.emulator.state_tenant import Tenant
-from qlikreconcile.emulator.timefmt import iso, iso_date
+from qlikreconcile.emulator.timefmt import iso
 
 SETTING_DEFAULTS: dict[str, bool] = {
     "autoAssignCreateSharedSpacesRoleToProfessionals": True,
@@ -203,35 +203,6 @@ async def reactivate(ctx: Ctx) -> Response:
     return JSONResponse({})
 
 
-@endpoint(service="licenses")
-async def license_overview(ctx: Ctx) -> Response:
-    tenant = ctx.tenant
-    start = iso_date(tenant.created_at)
-    return JSONResponse(
-        {
-            "licenseKey": sign_license(tenant.license_number),
-            "licenseNumber": tenant.license_number,
-            "secondaryNumber": "0",
-            "product": "Qlik Sense Enterprise SaaS",
-            "status": "Ok",
-            "trial": False,
-            "valid": f"{start}/2099-12-31",
-            "origin": "Internal",
-            "allotments": [
-                {
-                    "name": "professional",
-                    "units": 500,
-                    "unitsUsed": len(tenant.users),
-                    "usageClass": "assigned",
-                },
-                {"name": "analyzer", "units": 5000, "unitsUsed": 0, "usageClass": "assigned"},
-            ],
-            "parameters": [{"name": "qlikOEM", "valid": "./.", "values": {"tenants": "unlimited"}}],
-            "updated": iso(tenant.created_at),
-        }
-    )
-
-
 ROUTES = [
     Route("/api/v1/tenants", create_tenant, methods=["POST"]),
     Route("/api/v1/tenants/me", tenant_me, methods=["GET"]),
@@ -239,5 +210,4 @@ ROUTES = [
     Route("/api/v1/tenants/{tenantId}", patch_tenant, methods=["PATCH"]),
     Route("/api/v1/tenants/{tenantId}/actions/deactivate", deactivate, methods=["POST"]),
     Route("/api/v1/tenants/{tenantId}/actions/reactivate", reactivate, methods=["POST"]),
-    Route("/api/v1/licenses/overview", license_overview, methods=["GET"]),
 ]

@@ -1,4 +1,4 @@
-"""App import/export and the temporary contents that carry export downloads."""
+"""App import/export and the temporary contents (uploads for import, export downloads)."""
 
 from __future__ import annotations
 
@@ -76,21 +76,48 @@ async def export(ctx: Ctx) -> Response:
     app = get_app(ctx)
     no_data = _flag(ctx, "NoData")
     data = export_app(app, with_data=not no_data)
+    filename = re.sub(r"[^\w .-]+", "_", app.name) + ".qvf"
+    content = _store_content(ctx, data, filename, ctx.store.config.temp_content_ttl_seconds)
+    return Response(status_code=201, headers={"Location": f"/api/v1/temp-contents/{content.id}"})
+
+
+MAX_TTL_SECONDS = 259_200
+
+
+def _store_content(ctx: Ctx, data: bytes, filename: str, ttl: float) -> TempContent:
     now = ctx.now
+    state = ctx.store.state
+    for old in state.temp_contents.values():
+        # Expired contents drop their bytes but keep the id, so a late GET still answers 410.
+        if old.expires_at <= now:
+            old.data_b64 = None
     content = TempContent(
         id=ctx.store.new_id("hex24"),
         host=ctx.host.name,
-        filename=re.sub(r"[^\w .-]+", "_", app.name) + ".qvf",
+        filename=filename,
         data_b64=base64.b64encode(data).decode(),
         created_at=now,
-        expires_at=now + ctx.store.config.temp_content_ttl_seconds,
+        expires_at=now + ttl,
     )
-    state = ctx.store.state
-    for old in state.temp_contents.values():
-        # Expired downloads drop their bytes but keep the id, so a late GET still answers 410.
-        if old.expires_at <= now:
-            old.data_b64 = None
     state.temp_contents[content.id] = content
+    return content
+
+
+@endpoint(service="temp-contents")
+async def upload(ctx: Ctx) -> Response:
+    """``POST /temp-contents?filename=&ttl=``: raw bytes -> 201 + Location (no body)."""
+    data = await ctx.raw_body()
+    if not data:
+        raise bad_request("temp-contents", "The request body (the file) is empty")
+    raw_ttl = ctx.query("ttl") or str(ctx.store.config.temp_content_ttl_seconds)
+    try:
+        ttl = int(raw_ttl)
+    except ValueError as exc:
+        raise bad_request("temp-contents", "ttl must be an integer") from exc
+    if not 1 <= ttl <= MAX_TTL_SECONDS:
+        raise bad_request("temp-contents", f"ttl must be between 1 and {MAX_TTL_SECONDS}")
+    filename = re.sub(r"[^\w .-]+", "_", ctx.query("filename") or "upload")
+    content = _store_content(ctx, data, filename, ttl)
     return Response(status_code=201, headers={"Location": f"/api/v1/temp-contents/{content.id}"})
 
 
@@ -114,5 +141,6 @@ async def download(ctx: Ctx) -> Response:
 ROUTES = [
     Route("/api/v1/apps/import", import_app, methods=["POST"]),
     Route("/api/v1/apps/{appId}/export", export, methods=["POST"]),
+    Route("/api/v1/temp-contents", upload, methods=["POST"]),
     Route("/api/v1/temp-contents/{id}", download, methods=["GET"]),
 ]
