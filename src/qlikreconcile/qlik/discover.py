@@ -1,25 +1,27 @@
 """Read the actual state of customer tenants from Qlik, concurrently and read-only.
 
-Per tenant the reads are: the tenant (``users/me`` then ``tenants/{id}``), its spaces, the group
-assignments of the spaces we own, its data connections, its apps (through the items API: Qlik has
-no app list), and for each build app we own its current script, script history head and last
-reload. A tenant whose host does not answer as a tenant is reported as absent (nothing exists);
-a tenant that cannot be read is reported as unreadable and planned for no further.
+Per tenant the reads are: the tenant (``tenants/me``), its spaces, data connections and apps
+(through the items API: Qlik has no app list) concurrently, the group assignments the spec asks
+for on the spaces we own, and for each build app we own its current script, script history head
+and last reload (see :mod:`.discover_apps`). A tenant whose host does not answer as a tenant is
+reported as absent (nothing exists); a tenant that cannot be read is reported as unreadable and
+planned for no further.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.errors import ApiError, TransportError
-from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik import ownership, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.discover_apps import AppRef, read_apps
 from qlikreconcile.qlik.session import QlikSession
@@ -34,6 +36,8 @@ class TenantRef:
     name: str
     host: str
     apps: tuple[AppRef, ...] = ()
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Space name -> the groups the spec assigns roles on it."""
 
 
 ReadListener = Callable[[TenantRef], None]
@@ -76,26 +80,37 @@ async def read_fleet(
 async def read_tenant(
     client: QlikClient, ref: TenantRef, now: float
 ) -> tuple[list[ActualResource], dict[ResourceKey, str]]:
-    """Everything qlikreconcile manages in one tenant (nothing when the tenant does not exist)."""
+    """Everything qlikreconcile manages in one tenant (nothing when the tenant does not exist).
+
+    ``GET /tenants/me`` (302 to the tenant) both proves the host is a tenant and reads it; the
+    lists that do not depend on each other are read concurrently.
+    """
     tenant = ref.name
-    if not await client.host_exists():
-        return [], {}
-    me = await client.get_following_redirect("/api/v1/users/me")
-    info = await client.get_json(f"/api/v1/tenants/{me['tenantId']}")
-    out = [_tenant(tenant, info)]
-
-    spaces = [s async for s in client.paginate("/api/v1/spaces")]
+    try:
+        info = await client.get_following_redirect("/api/v1/tenants/me")
+    except (ApiError, TransportError) as exc:
+        if quirks.is_absent_host_error(exc):
+            return [], {}
+        raise
+    spaces, connections, items = await asyncio.gather(
+        _all(client, "/api/v1/spaces"),
+        _all(client, "/api/v1/data-connections"),
+        _all(client, "/api/v1/items", {"resourceType": "app"}),
+    )
     space_names = {s["id"]: s["name"] for s in spaces if s.get("name")}
+    out = [_tenant(tenant, info)]
     out += [_space(tenant, s) for s in spaces if s.get("name")]
-    owned_spaces = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
-
-    connections = client.paginate("/api/v1/data-connections")
-    out += [_connection(tenant, c, space_names) async for c in connections if c.get("space")]
-    out += await _assignments(client, tenant, owned_spaces)
-
-    items = [i async for i in client.paginate("/api/v1/items", params={"resourceType": "app"})]
+    out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
+    owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
+    out += await _assignments(client, tenant, owned, ref.members)
     apps = await read_apps(client, tenant, items, space_names, ref.apps, now)
     return out + apps.resources, apps.missing
+
+
+async def _all(
+    client: QlikClient, path: str, params: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    return [item async for item in client.paginate(path, params=params)]
 
 
 def _tenant(tenant: str, info: dict[str, Any]) -> ActualResource:
@@ -134,16 +149,27 @@ def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> Ac
 
 
 async def _assignments(
-    client: QlikClient, tenant: str, spaces: list[dict[str, Any]]
+    client: QlikClient,
+    tenant: str,
+    spaces: list[dict[str, Any]],
+    members: Mapping[str, tuple[str, ...]],
 ) -> list[ActualResource]:
-    if not spaces:
+    """Group assignments of the owned spaces the spec gives members, for those groups only.
+
+    Groups are looked up by name (a filter per group the spec names) rather than listed: a
+    tenant may hold thousands of groups.
+    """
+    wanted = [s for s in spaces if members.get(s["name"])]
+    if not wanted:
         return []
-    groups = {g["id"]: g["name"] async for g in client.paginate("/api/v1/groups")}
+    names = sorted({g for s in wanted for g in members[s["name"]]})
+    found = await asyncio.gather(*(_group_id(client, name) for name in names))
+    by_id = {ident: name for name, ident in zip(names, found, strict=True) if ident}
     out = []
-    for space in spaces:
+    for space in wanted:
         path = f"/api/v1/spaces/{space['id']}/assignments"
         async for assignment in client.paginate(path, params={"type": "group"}):
-            group = groups.get(assignment.get("assigneeId", ""))
+            group = by_id.get(assignment.get("assigneeId", ""))
             if group is None:
                 continue
             out.append(
@@ -154,3 +180,11 @@ async def _assignments(
                 )
             )
     return out
+
+
+async def _group_id(client: QlikClient, name: str) -> str | None:
+    query = {"filter": f"name eq {json.dumps(name)}"}
+    async for group in client.paginate("/api/v1/groups", params=query):
+        if group.get("name") == name:
+            return str(group["id"])
+    return None

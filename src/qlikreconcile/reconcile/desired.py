@@ -46,6 +46,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                 )
                 for a in t.apps
             ),
+            {s.name: tuple(m.group for m in s.members) for s in t.spaces if s.members},
         )
         for t in fleet.tenants
     ]

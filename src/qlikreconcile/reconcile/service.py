@@ -58,7 +58,12 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
     return {
         "source_host": fleet.source.hostname,
         "tenants": {
-            ref.name: {"host": ref.host, "apps": [asdict(a) for a in ref.apps]} for ref in refs
+            ref.name: {
+                "host": ref.host,
+                "apps": [asdict(a) for a in ref.apps],
+                "members": {space: list(groups) for space, groups in ref.members.items()},
+            }
+            for ref in refs
         },
     }
 
@@ -66,7 +71,12 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
 def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
     tenants = context.get("tenants") or {}
     return [
-        TenantRef(name, str(info["host"]), tuple(AppRef(**a) for a in info.get("apps", [])))
+        TenantRef(
+            name,
+            str(info["host"]),
+            tuple(AppRef(**a) for a in info.get("apps", [])),
+            {space: tuple(groups) for space, groups in info.get("members", {}).items()},
+        )
         for name, info in sorted(tenants.items())
     ]
 
