@@ -13,6 +13,7 @@ import asyncio
 import pytest
 
 from qlikreconcile.emulator.app import all_routes
+from qlikreconcile.emulator.rate_limits import limit_for, tier_for
 from tests.conformance.conftest import emulator_target
 from tests.conformance.differences import DIFFERENCES, OVERRIDES, SUBSTITUTES
 from tests.conformance.flow import Validation, scripted_run, validate_run
@@ -23,8 +24,8 @@ SKIP = skip_reason()
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
 
-def served_endpoints() -> set[tuple[str, str]]:
-    """(method, spec key) of every API route the emulator serves."""
+def served_routes() -> set[tuple[str, str]]:
+    """(method, route template) of every API route the emulator serves."""
     out = set()
     for route in all_routes():
         path = getattr(route, "path", "")
@@ -32,8 +33,13 @@ def served_endpoints() -> set[tuple[str, str]]:
             continue
         for method in getattr(route, "methods", None) or set():
             if method != "HEAD":
-                out.add((method, route_key(path)))
+                out.add((method, path))
     return out
+
+
+def served_endpoints() -> set[tuple[str, str]]:
+    """(method, spec key) of every API route the emulator serves."""
+    return {(m, route_key(p)) for m, p in served_routes()}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +70,19 @@ def _report(name: str, result: Validation, summary: list[str]) -> None:
 def test_every_served_route_is_in_the_spec() -> None:
     missing = sorted(f"{m} {k}" for m, k in served_endpoints() if operation(k, m) is None)
     assert missing == []
+
+
+def test_rate_limit_table_matches_x_qlik_tier() -> None:
+    """The emulator's small tier table agrees with ``x-qlik-tier`` on every served endpoint."""
+    wrong = []
+    for method, route in sorted(served_routes()):
+        op = operation(route_key(route), method) or {}
+        declared = op.get("x-qlik-tier") or {}
+        tier = tier_for(method, route)
+        kind = "special" if tier.startswith("special:") else tier
+        if (declared.get("tier"), int(declared.get("limit", -1))) != (kind, limit_for(tier)):
+            wrong.append(f"{method} {route}: spec {declared}, emulator {kind}/{limit_for(tier)}")
+    assert wrong == []
 
 
 def test_emulator_run_conforms(emulator_run: tuple[Run, Validation], summary: list[str]) -> None:

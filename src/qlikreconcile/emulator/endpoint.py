@@ -171,10 +171,11 @@ def endpoint(
                 if tenant is not None and settle(tenant, store.now()):
                     store.mark_dirty()
                 token = authenticate(store, request, host, service) if auth else None
-                if store.config.rate_limits and token is not None:
+                if store.config.rate_limits:
                     route = getattr(request.scope.get("route"), "path", request.url.path)
                     tier = tier_for(request.method, route)
-                    wait = store.limiter.check(host.name, token.user_id, tier, store.now())
+                    user = token.user_id if token is not None else ""
+                    wait = store.limiter.check(host.name, user, tier, store.now())
                     if wait is not None:
                         raise rate_limited(wait)
                 ctx = Ctx(request, store, host, tenant, token, service)

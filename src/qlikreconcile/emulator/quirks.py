@@ -200,9 +200,11 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
     Quirk(
         "rate_limits.window",
-        "[DOC rate-limiting] per tier/user/tenant over a 5-minute window (§9.3)",
-        "When enabled: a sliding 60 s window per (host, user, tier) with tier 1 1000, tier 2 100, "
-        "reloads 50 per minute; 429 with whole-second Retry-After and the HTTP-429 body.",
+        "[DOC rate-limiting] per tier/user/tenant, 5-minute window (§9.3); [SPEC x-qlik-tier]",
+        "When enabled: per (host, user, tier) over a sliding 60 s window: tier 1 1000, tier 2 "
+        "100 a minute; each special endpoint its own budget (POST /reloads 50, reload cancel 50, "
+        "POST /users/actions/filter 200). Stricter than Qlik's 5-minute evaluation (no 5x burst), "
+        "so a client that copes here copes there. 429 HTTP-429 with whole-second Retry-After.",
     ),
     Quirk(
         "reload_tasks.next_execution",

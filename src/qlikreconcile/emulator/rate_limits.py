@@ -1,8 +1,14 @@
 """Qlik's rate-limit tiers and an opt-in limiter (qlik-cloud-api.md §9.3).
 
-Tiers come from the spec's ``x-qlik-tier``: GETs tier 1 (1000/min), writes tier 2 (100/min),
-``POST /reloads`` and reload cancel a special 50/min budget. Counted per (host, user, tier) over
-a sliding 60-second window; only enforced when ``EmulatorConfig.rate_limits`` is set.
+The numbers are the spec's ``x-qlik-tier`` values, kept here as a small table (the emulator never
+reads the OpenAPI file; ``tests/conformance`` checks this table against it for every served
+endpoint): GET/HEAD are tier 1 (1000 a minute), other methods tier 2 (100 a minute), and the
+``special`` endpoints in :data:`SPECIAL_LIMITS` have their own budget each.
+
+Counted per (host, user, tier) over a sliding 60-second window (quirk ``rate_limits.window``);
+unauthenticated calls (``/oauth/token``) count as user ``""``. Enforced only when
+``EmulatorConfig.rate_limits`` is set. Over the limit: 429 ``HTTP-429`` with ``Retry-After`` in
+whole seconds until the oldest counted request leaves the window.
 """
 
 from __future__ import annotations
@@ -13,22 +19,31 @@ from dataclasses import dataclass, field
 
 Tier = str
 
-TIER_LIMITS: dict[Tier, int] = {"1": 1000, "2": 100, "reloads": 50}
+TIER_LIMITS: dict[Tier, int] = {"1": 1000, "2": 100}
 WINDOW_SECONDS = 60.0
 
-# (method, route template) -> tier, for the routes that differ from "GET = 1, other = 2".
-ROUTE_TIERS: dict[tuple[str, str], Tier] = {
-    ("POST", "/api/v1/reloads"): "reloads",
-    ("POST", "/api/v1/reloads/{reloadId}/actions/cancel"): "reloads",
-    ("POST", "/oauth/token"): "2",
+# (method, route template) -> requests per minute, for endpoints whose x-qlik-tier is "special".
+SPECIAL_LIMITS: dict[tuple[str, str], int] = {
+    ("POST", "/api/v1/reloads"): 50,
+    ("POST", "/api/v1/reloads/{reloadId}/actions/cancel"): 50,
+    ("POST", "/api/v1/users/actions/filter"): 200,
 }
 
 
 def tier_for(method: str, route: str) -> Tier:
-    explicit = ROUTE_TIERS.get((method.upper(), route))
-    if explicit is not None:
-        return explicit
-    return "1" if method.upper() in ("GET", "HEAD") else "2"
+    """``"1"``, ``"2"`` or ``"special:METHOD route"`` (each special endpoint its own budget)."""
+    method = method.upper()
+    if (method, route) in SPECIAL_LIMITS:
+        return f"special:{method} {route}"
+    return "1" if method in ("GET", "HEAD") else "2"
+
+
+def limit_for(tier: Tier) -> int:
+    """Requests per minute allowed in ``tier``."""
+    if tier.startswith("special:"):
+        method, _, route = tier.removeprefix("special:").partition(" ")
+        return SPECIAL_LIMITS[(method, route)]
+    return TIER_LIMITS[tier]
 
 
 @dataclass
@@ -42,7 +57,7 @@ class RateLimiter:
         window = self.hits.setdefault((host, user, tier), deque())
         while window and window[0] <= now - WINDOW_SECONDS:
             window.popleft()
-        if len(window) >= TIER_LIMITS[tier]:
+        if len(window) >= limit_for(tier):
             return max(1, math.ceil(window[0] + WINDOW_SECONDS - now))
         window.append(now)
         return None
