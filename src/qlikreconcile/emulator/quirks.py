@@ -243,4 +243,20 @@ QUIRKS: tuple[Quirk, ...] = (
         "[SPEC /v1/csrf-token] 204 + qlik-csrf-token, or 400 CSRF-TOKEN-4 for some auth types",
         "Answers 204 with a qlik-csrf-token header for bearer tokens too.",
     ),
+    Quirk(
+        "pagination.max",
+        "[SPEC] spaces and assignments list limit: default 10, no maximum stated (§3, §13)",
+        "limit above 100 answers 400 there too, like every other list endpoint; the defaults "
+        "and maxima of the others are the spec's (checked by tests/conformance/test_limits.py).",
+    ),
+    Quirk(
+        "apps.reload_log_content_type",
+        "[SPEC] application/octet-stream; [TS apps.d.ts] text (§4)",
+        "GET /apps/{id}/reloads/logs/{reloadId} answers text/plain; charset=UTF-8.",
+    ),
+    Quirk(
+        "items.publisheditems_schema",
+        "[SPEC] declares the collections list schema; its description says published items",
+        "GET /items/{id}/publisheditems answers an items list (ItemsListItemsResponseBody).",
+    ),
 )
