@@ -5,6 +5,21 @@ uncertain (tags refer to ``shared/docs/qlik-cloud-api.md``). A check against a r
 the client in one edit. The emulator keeps its own, independent list; the two must not share code.
 
 Nothing here performs I/O; the functions are pure readings of bodies, headers and exceptions.
+
+The four uncertainties that matter most, and their counterparts in the emulator's own list
+(``qlikreconcile.emulator.quirks``, also served at ``GET /_emulator/quirks``)::
+
+    client (this module)              emulator quirk              what a real tenant would settle
+    token_expiry                      token.expires_in            expires_at and/or expires_in
+    EXPORT_LOCATION_STATUSES          apps.export                 201 + Location, or a redirect
+    republish_check_origin            apps.republish.origin       how an upgrade re-links a copy
+    REPUBLISH_KEEPS_USER_SHEETS       apps.republish.sheets       community/private sheets kept
+    is_pending_reload                 (reloads 429 pending)       429 body of a pending reload
+    DISABLED_TENANT_CODE              tenant.disabled             what a disabled tenant answers
+
+``tests/conformance`` runs the same scripted flow against the emulator and, with
+``QLIKRECONCILE_LIVE_*`` set, against a real tenant (README, "Checking against a real tenant");
+a difference it finds is corrected here and in the emulator's list, one edit each.
 """
 
 from __future__ import annotations
@@ -169,6 +184,17 @@ def is_absent_host_error(exc: BaseException) -> bool:
                 return True
             cause = cause.__cause__ or cause.__context__
     return False
+
+
+REPUBLISH_KEEPS_USER_SHEETS: bool = True
+"""What upgrades assume a republish (``PUT /apps/{id}/publish``) does to users' own sheets.
+
+No Qlik Cloud source states what happens to community and private sheets (and bookmarks) of the
+published copy on republish (doc §4.3, §13). Engine ``autoreplace`` keeps non-approved objects and
+client-managed "replace app" replaces only the originally published sheets, so the reconciler
+assumes they are kept: an upgrade republishes instead of deleting and re-publishing, which would
+lose them for certain. Documentation of the assumption; verify against a real tenant.
+"""
 
 
 def republish_check_origin(*, linked: bool) -> bool:
