@@ -16,6 +16,7 @@ def test_exported_names() -> None:
         "LoopbackTransport",
         "QlikClient",
         "QlikSession",
+        "RateLimiter",
         "RedactingFilter",
         "RequestStats",
         "RetryPolicy",

@@ -6,7 +6,8 @@ The low-level async REST client lives in these modules:
 * :mod:`.client` — :class:`QlikClient`, typed errors, retries, pagination, redirects, downloads;
 * :mod:`.auth` — OAuth client credentials with a per-host token cache;
 * :mod:`.transport` — where real Qlik URLs go (internet, in-process emulator, served emulator);
-* :mod:`.retry`, :mod:`.api_errors`, :mod:`.quirks`, :mod:`.redact` — policies and readings.
+* :mod:`.retry`, :mod:`.ratelimit`, :mod:`.api_errors`, :mod:`.quirks`, :mod:`.redact` —
+  policies and readings.
 
 ``handlers/`` (one module per resource kind) and ``discover`` build on this interface.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.redact import RedactingFilter, install_redaction, register_secret
 from qlikreconcile.qlik.retry import HostStats, RequestStats, RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
@@ -27,6 +29,7 @@ __all__ = [
     "LoopbackTransport",
     "QlikClient",
     "QlikSession",
+    "RateLimiter",
     "RedactingFilter",
     "RequestStats",
     "RetryPolicy",

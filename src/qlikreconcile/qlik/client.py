@@ -7,7 +7,9 @@ Contract for callers (``qlik/handlers``, ``qlik/discover``):
 * any status outside ``expected`` raises the typed :class:`~qlikreconcile.errors.ApiError`
   subclass with Qlik's ``code``/``title``/``detail``/``trace_id``; no answer raises
   :class:`~qlikreconcile.errors.TransportError`; exception text never holds tokens or bodies;
-* retries follow :mod:`.retry` (idempotent calls on 5xx/timeouts; every call on a real 429).
+* retries follow :mod:`.retry` (idempotent calls on 5xx/timeouts; every call on a real 429);
+* every attempt first takes its place in the (host, tier) budget of :mod:`.ratelimit`, and a
+  real 429 pauses the whole tier of this host for ``Retry-After``.
 
 Instances are made and cached by :class:`~qlikreconcile.qlik.session.QlikSession`.
 """
@@ -24,6 +26,7 @@ import httpx
 from qlikreconcile.errors import ApiError, NotFoundError, TransportError
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.api_errors import error_from_response, json_or_none, transport_error
+from qlikreconcile.qlik.ratelimit import RateLimiter, tier_for
 from qlikreconcile.qlik.retry import (
     HostStats,
     RetryPolicy,
@@ -54,11 +57,13 @@ class QlikClient:
         http: httpx.AsyncClient,
         policy: RetryPolicy,
         stats: HostStats,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.host = host.lower()
         self._http = http
         self._policy = policy
         self._stats = stats
+        self._limiter = limiter
 
     def __repr__(self) -> str:
         return f"QlikClient(host={self.host!r})"
@@ -108,7 +113,10 @@ class QlikClient:
         if timeout_seconds is not None:
             extra["timeout"] = timeout_seconds
 
+        tier = tier_for(method, url.path)
+
         async def attempt() -> httpx.Response:
+            await self._throttle(tier)
             started = time.monotonic()
             try:
                 response = await self._http.request(
@@ -116,6 +124,9 @@ class QlikClient:
                 )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, method=method, url=shown) from exc
+            except ApiError as exc:  # raised by the auth flow: the token call failed
+                self._note(exc)
+                raise
             logger.debug(
                 "%s %s -> %d (%.3fs)",
                 method,
@@ -124,7 +135,7 @@ class QlikClient:
                 time.monotonic() - started,
             )
             if response.status_code not in expected:
-                raise error_from_response(response, method=method, url=shown)
+                raise self._note(error_from_response(response, method=method, url=shown))
             return response
 
         return await call_with_retry(
@@ -135,6 +146,21 @@ class QlikClient:
             idempotent=is_idempotent(method, idempotent),
             stats=self._stats,
         )
+
+    async def _throttle(self, tier: str) -> None:
+        if self._limiter is None:
+            return
+        waited = await self._limiter.acquire(self.host, tier)
+        if waited > 0:
+            self._stats.throttled += 1
+            self._stats.throttled_seconds += waited
+
+    def _note(self, exc: ApiError) -> ApiError:
+        """A real 429 pauses its whole tier on this host for ``Retry-After`` seconds."""
+        if self._limiter is not None and quirks.is_rate_limit(exc) and exc.retry_after:
+            tier = tier_for(exc.method, httpx.URL(exc.url).path)
+            self._limiter.pause(self.host, tier, exc.retry_after)
+        return exc
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)

@@ -87,11 +87,15 @@ def _describe(exc: BaseException) -> str:
 
 @dataclass
 class HostStats:
-    """Counters for one host: HTTP attempts, retries, and 429 answers seen."""
+    """Counters for one host: HTTP attempts, retries, 429 answers seen, waits for the local
+    rate limit (count and seconds), and creates settled by adopting what a lost answer made."""
 
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
+    throttled: int = 0
+    throttled_seconds: float = 0.0
+    adopted: int = 0
 
 
 @dataclass
@@ -115,6 +119,14 @@ class RequestStats:
     @property
     def rate_limited(self) -> int:
         return sum(s.rate_limited for s in self.hosts.values())
+
+    @property
+    def throttled(self) -> int:
+        return sum(s.throttled for s in self.hosts.values())
+
+    @property
+    def adopted(self) -> int:
+        return sum(s.adopted for s in self.hosts.values())
 
 
 @dataclass(frozen=True)
@@ -171,11 +183,13 @@ async def call_with_retry(
         exc = state.outcome.exception() if state.outcome else None
         return policy.wait_seconds(state.attempt_number, exc)
 
+    slept = [0.0]  # waits so far, through the injected sleep (virtual in tests)
+
     def stop(state: RetryCallState) -> bool:
         if state.attempt_number > policy.max_retries:
             return True
-        elapsed = state.seconds_since_start or 0.0
-        return elapsed + (state.upcoming_sleep or 0.0) > policy.max_total
+        spent = max(state.seconds_since_start or 0.0, slept[0])
+        return spent + (state.upcoming_sleep or 0.0) > policy.max_total
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -191,6 +205,7 @@ async def call_with_retry(
             state.upcoming_sleep,
         )
         counters.retries += 1
+        slept[0] += state.upcoming_sleep or 0.0
 
     retrying = AsyncRetrying(
         stop=stop,

@@ -23,10 +23,11 @@ import httpx
 
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-"""Generous read timeout: app import/export bodies can be large."""
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
+"""Explicit per-phase timeouts; generous read/write: app import/export bodies can be large."""
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 """Pool size for a fleet run (many hosts concurrently); per-host fairness is the executor's job."""
@@ -48,11 +49,13 @@ class QlikSession:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         retry_policy: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,
+        rate_limits: bool = True,
     ) -> None:
         self.credentials = credentials
         self.tokens = TokenCache(clock=clock)
         self.policy = retry_policy or RetryPolicy(max_retries=max_retries, sleep=sleep)
         self.stats = RequestStats()
+        self.limiter = RateLimiter(clock=clock, sleep=self.policy.sleep) if rate_limits else None
         self._clients: dict[str, QlikClient] = {}
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -71,7 +74,13 @@ class QlikSession:
         key = _normalise_host(host)
         found = self._clients.get(key)
         if found is None:
-            found = QlikClient(key, http=self._http, policy=self.policy, stats=self.stats.host(key))
+            found = QlikClient(
+                key,
+                http=self._http,
+                policy=self.policy,
+                stats=self.stats.host(key),
+                limiter=self.limiter,
+            )
             self._clients[key] = found
         return found
 

@@ -4,6 +4,11 @@ A new release is a new import (Qlik offers external clients no in-place replace:
 AUTOREPLACE`` is documented as internal). The previous build copy is re-marked ``superseded``
 rather than deleted, so the published app stays linked to a living source until it has been
 republished from the new copy.
+
+An import carries no description, so it is first named provisionally (:func:`provisional_name`,
+recognisably ours) and renamed with its marker right after. An import whose answer was lost, or
+one left unmarked by a run that died in between, is found by that name in the build space and
+adopted instead of imported again, so a tenant never gets a second copy.
 """
 
 from __future__ import annotations
@@ -16,7 +21,27 @@ from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.errors import OperationError
 from qlikreconcile.qlik import ownership
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+
+def provisional_name(op: Operation) -> str:
+    """The name of an import until it is marked: the template, release and artifact digest."""
+    d = op.desired
+    digest = str(d["digest"])[:12]
+    return f"{d['name']} [qlikreconcile import {d['template']}@{d['release']} {digest}]"
+
+
+async def find_import(client: QlikClient, space_id: str, name: str) -> str | None:
+    """The newest app called ``name`` in the space (our import that is not marked yet)."""
+    params = {"resourceType": "app", "spaceId": space_id, "name": name}
+    found = [i async for i in client.paginate("/api/v1/items", params=params)]
+    found = [i for i in found if i.get("name") == name]
+    if not found:
+        return None
+    newest = max(found, key=lambda i: str(i.get("createdAt") or ""))
+    return str(newest.get("resourceId") or (newest.get("resourceAttributes") or {}).get("id"))
 
 
 async def _delete_leftover(op: Operation, env: HandlerEnv) -> Outcome:
@@ -60,13 +85,30 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             f"release artifact {op.inputs['artifact']} does not match its sha256 in the plan; "
             "it changed after planning: make a new plan"
         )
-    params = {"spaceId": env.ident(str(op.inputs["space"])), "name": name}
-    response = await client.request("POST", "/api/v1/apps/import", params=params, content=data)
-    app_id = str(response.json()["attributes"]["id"])
-    await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
+    space_id = env.ident(str(op.inputs["space"]))
+    importing = provisional_name(op)
+    leftover = await find_import(client, space_id, importing)  # left by a run that died
+    if leftover is not None:
+        new_id = leftover
+    else:
+        params = {"spaceId": space_id, "name": importing}
+
+        async def create() -> str:
+            path = "/api/v1/apps/import"
+            response = await client.request("POST", path, params=params, content=data)
+            return str(response.json()["attributes"]["id"])
+
+        new_id = await create_once(
+            env,
+            host=client.host,
+            what=f"import {op.desired['template']}@{op.desired['release']}",
+            create=create,
+            find=lambda: find_import(client, space_id, importing),
+        )
+    await client.put_json(f"/api/v1/apps/{new_id}", {"attributes": attributes})
     if op.action is Action.REPLACE and op.ident:
         old = ownership.AppMarker(role="superseded", template=str(op.desired["template"]))
         await client.put_json(
             f"/api/v1/apps/{op.ident}", {"attributes": {"description": old.render()}}
         )
-    return Outcome(ident=app_id, detail=f"imported release {op.desired['release']} as {app_id}")
+    return Outcome(ident=new_id, detail=f"imported release {op.desired['release']} as {new_id}")

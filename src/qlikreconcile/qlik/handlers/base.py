@@ -12,6 +12,7 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import ApplyContext, Outcome
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.redact import register_secret
 from qlikreconcile.qlik.session import QlikSession
 
 
@@ -38,9 +39,19 @@ class HandlerEnv:
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     read_artifact: Callable[[str], bytes] = lambda path: b""
     polling: ReloadPolling = field(default_factory=ReloadPolling)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    sleep: Callable[[float], Awaitable[None]] | None = None
+    """Waits between reload polls and create attempts; None: the session's (one injected sleep)."""
     _license_key: str | None = None
     _license_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        # Passwords reach handlers only through here: mask them in any log line or error text.
+        for value in self.secrets.values():
+            register_secret(value.get_secret_value())
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` with the injected sleep (the session's unless one is given)."""
+        await (self.sleep or self.session.policy.sleep)(seconds)
 
     def host(self, op: Operation) -> str:
         return self.hosts[op.key.tenant]

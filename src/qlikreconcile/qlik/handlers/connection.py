@@ -2,6 +2,7 @@
 
 Qlik never returns ``qPassword`` (write-only), so a password alone cannot be diffed: it is sent
 on create, and again on every update of the connection (PUT replaces the whole connection).
+A create whose answer was lost is settled by finding the connection by name, space and our tag.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.qlik import ownership
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+
+async def find_owned(client: QlikClient, space_id: str, name: str) -> str | None:
+    """The id of the connection ``name`` in space ``space_id`` if it carries our tag."""
+    async for conn in client.paginate("/api/v1/data-connections", params={"spaceId": space_id}):
+        owned = ownership.parse_connection_tags(conn.get("tags"))[0]
+        if conn.get("qName") == name and conn.get("space") == space_id and owned:
+            return str(conn.get("qID") or conn.get("id"))
+    return None
 
 
 def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
@@ -37,8 +49,19 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
     body = _body(op, env)
     if op.action is Action.CREATE:
-        created = await client.post_json("/api/v1/data-connections", body, expected=(201,))
-        return Outcome(ident=str(created.get("qID") or created.get("id")))
+
+        async def create() -> str:
+            created = await client.post_json("/api/v1/data-connections", body, expected=(201,))
+            return str(created.get("qID") or created.get("id"))
+
+        conn_id = await create_once(
+            env,
+            host=client.host,
+            what=f"create connection {body['qName']!r}",
+            create=create,
+            find=lambda: find_owned(client, str(body["space"]), str(body["qName"])),
+        )
+        return Outcome(ident=conn_id)
     conn_id = env.ident(op.key)
     body.update({"qID": conn_id, "qEngineObjectID": conn_id})
     await client.put_json(f"/api/v1/data-connections/{conn_id}", body)

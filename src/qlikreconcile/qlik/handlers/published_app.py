@@ -14,8 +14,25 @@ from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.errors import OperationError
 from qlikreconcile.qlik import ownership, quirks
+from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 from qlikreconcile.qlik.handlers.reload import latest
+
+
+async def find_published(
+    client: QlikClient, space_id: str, template: str, build_id: str
+) -> str | None:
+    """Our published copy of ``template`` in the managed space, preferring one of ``build_id``."""
+    params = {"resourceType": "app", "spaceId": space_id}
+    candidates = []
+    async for item in client.paginate("/api/v1/items", params=params):
+        attrs = item.get("resourceAttributes") or {}
+        marker = ownership.parse_app_marker(attrs.get("description") or item.get("description"))
+        if marker is not None and marker.role == "published" and marker.template == template:
+            ident = str(item.get("resourceId") or attrs.get("id"))
+            candidates.append((attrs.get("originAppId") == build_id, ident))
+    return max(candidates)[1] if candidates else None
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
@@ -33,9 +50,22 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     )
     attributes = {"name": op.desired["name"], "description": marker.render()}
     if op.action is Action.PUBLISH:
-        first = {"spaceId": env.ident(str(op.inputs["space"])), "attributes": attributes}
-        created = await client.post_json(f"/api/v1/apps/{build_id}/publish", first, expected=(200,))
-        return Outcome(ident=str(created["attributes"]["id"]))
+        space_id = env.ident(str(op.inputs["space"]))
+        first = {"spaceId": space_id, "attributes": attributes}
+
+        async def create() -> str:
+            path = f"/api/v1/apps/{build_id}/publish"
+            created = await client.post_json(path, first, expected=(200,))
+            return str(created["attributes"]["id"])
+
+        published = await create_once(
+            env,
+            host=client.host,
+            what=f"publish {op.key.name}",
+            create=create,
+            find=lambda: find_published(client, space_id, op.key.name, build_id),
+        )
+        return Outcome(ident=published)
     target_id = env.ident(op.key)
     target = await client.get_json(f"/api/v1/apps/{target_id}")
     linked = (target.get("attributes") or {}).get("originAppId") == build_id

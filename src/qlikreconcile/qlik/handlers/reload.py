@@ -3,6 +3,9 @@
 ``POST /reloads`` answers 429 when a reload of the app is already pending (not a rate limit);
 then the pending reload is the one waited for. A FAILED reload fails the operation with Qlik's
 own error line, and the publish that depends on it is skipped, so customers keep what they had.
+
+The newest reload is noted before the POST; a POST whose answer was lost is settled by listing the
+app's reloads again: a newer or still pending one is ours, otherwise the POST is sent again.
 """
 
 from __future__ import annotations
@@ -14,23 +17,39 @@ from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.errors import ApiError, OperationError
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"})
 
 
-async def start(client: QlikClient, app_id: str) -> str:
+async def start(env: HandlerEnv, client: QlikClient, app_id: str) -> str:
     """Start a reload of ``app_id``, or join the one already pending; its id."""
-    try:
-        created = await client.post_json("/api/v1/reloads", {"appId": app_id}, expected=(201,))
-        return str(created["id"])
-    except ApiError as exc:
-        if exc.status != 429 or not quirks.is_pending_reload(exc):
-            raise
-    pending = await latest(client, app_id)
-    if pending is None or pending.get("status") in TERMINAL:
-        raise OperationError(f"Qlik reports a pending reload of {app_id} but none is listed")
-    return str(pending["id"])
+    before = await latest(client, app_id)
+    before_id = before.get("id") if before else None
+
+    async def started_since() -> str | None:
+        now = await latest(client, app_id)
+        if now is None or (now.get("id") == before_id and now.get("status") in TERMINAL):
+            return None
+        return str(now["id"])
+
+    async def create() -> str:
+        try:
+            body = {"appId": app_id}
+            created = await client.post_json("/api/v1/reloads", body, expected=(201,))
+            return str(created["id"])
+        except ApiError as exc:
+            if exc.status != 429 or not quirks.is_pending_reload(exc):
+                raise
+        pending = await started_since()
+        if pending is None:
+            raise OperationError(f"Qlik reports a pending reload of {app_id} but none is listed")
+        return pending
+
+    return await create_once(
+        env, host=client.host, what=f"reload app {app_id}", create=create, find=started_since
+    )
 
 
 async def latest(client: QlikClient, app_id: str) -> dict[str, Any] | None:
@@ -58,7 +77,7 @@ def error_line(reload: dict[str, Any]) -> str:
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
     app_id = env.ident(str(op.inputs["app"]))
-    reload_id = await start(client, app_id)
+    reload_id = await start(env, client, app_id)
     delay, waited = env.polling.first, 0.0
     while True:
         reload = await client.get_json(f"/api/v1/reloads/{reload_id}")
@@ -69,6 +88,6 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             raise OperationError(f"reload {reload_id} {status}", detail=error_line(reload))
         if waited >= env.polling.timeout:
             raise OperationError(f"reload {reload_id} still {status} after {waited:.0f}s")
-        await env.sleep(delay)
+        await env.pause(delay)
         waited += delay
         delay = min(delay * env.polling.factor, env.polling.cap)

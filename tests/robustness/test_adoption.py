@@ -1,0 +1,86 @@
+"""Every non-idempotent create survives a lost answer: adopted when made, sent again when not.
+
+The emulator faults exactly one create (``once``) during the first apply of the demo fleet; the
+run must still succeed, nothing may exist twice, and the next plan must be empty.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.invariants import duplicates, missing
+from tests.robustness.rig import Rig
+
+REPO = Path(__file__).resolve().parents[2]
+SECRETS = {"VENDOR_DW_PASSWORD": "vendor-dw-pw", "GLOBEX_PG_PASSWORD": "globex-pg-pw"}
+
+CREATES = [
+    "POST /api/v1/tenants",
+    "POST /api/v1/spaces",
+    "POST /api/v1/groups",
+    "POST /api/v1/spaces/{id}/assignments",
+    "POST /api/v1/data-connections",
+    "POST /api/v1/apps/import",
+    "POST /api/v1/apps/{id}/publish",
+    "POST /api/v1/reloads",
+    "POST /api/v1/reload-tasks",
+]
+
+
+def demo_rig(tmp_path: Path, **options: object) -> Rig:
+    desired = tmp_path / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    return Rig(desired, secrets=SECRETS, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("call", CREATES)
+@pytest.mark.parametrize("fault", ["drop", "500-after"])
+async def test_lost_answer_is_adopted(tmp_path: Path, call: str, fault: str) -> None:
+    rig = demo_rig(tmp_path)
+    await rig.faults({"once": {call: fault}})
+    first = await rig.run()
+    assert first.failed == []
+    assert first.stats.adopted == 1
+    state = await rig.state()
+    assert duplicates(state) == []
+    assert missing(state, rig.fleet()) == []
+    assert (await rig.run()).converged
+
+
+@pytest.mark.parametrize("call", CREATES)
+@pytest.mark.parametrize("fault", ["500-before", "reset"])
+async def test_create_not_made_is_sent_again(tmp_path: Path, call: str, fault: str) -> None:
+    rig = demo_rig(tmp_path)
+    await rig.faults({"once": {call: fault}})
+    first = await rig.run()
+    assert first.failed == []
+    assert first.stats.adopted == 0
+    assert duplicates(await rig.state()) == []
+    assert (await rig.run()).converged
+
+
+async def test_pending_reload_is_joined(tmp_path: Path) -> None:
+    """A reload already running when apply wants one: the 429 'pending' answer is waited out."""
+    rig = demo_rig(tmp_path)
+    await rig.converge(max_rounds=2)
+    await rig.faults({"slow-reload": "30s"})
+    state = await rig.state()
+    acme = next(t for t in state["tenants"].values() if "acme.eu.qlikcloud.com" in t["hostnames"])
+    build = next(
+        a for a in acme["apps"].values() if "build template=sales" in (a["description"] or "")
+    )
+    async with rig.session() as session:
+        client = session.client("acme.eu.qlikcloud.com")
+        await client.post_json("/api/v1/reloads", {"appId": build["id"]})
+    tenant_file = rig.desired / "tenants" / "acme.yaml"
+    tenant_file.write_text(tenant_file.read_text().replace("4711", "4712"))
+    result = await rig.run()
+    assert result.failed == []
+    reloads = (await rig.state())["tenants"][acme["id"]]["reloads"].values()
+    assert sum(r["app_id"] == build["id"] for r in reloads) == 2  # the first, and the joined one
+    await rig.faults({})
+    await rig.converge(max_rounds=3)
+    assert duplicates(await rig.state()) == []
