@@ -129,3 +129,23 @@ async def test_data_older_than_max_age(tmp_path: Path) -> None:
     assert "more than max_age 8 h" in op.reason
     assert ops["acme/published_app/inventory"].action is Action.REPUBLISH
     assert "acme/reload/sales" not in ops
+
+
+async def test_deactivated_tenant_is_unreadable_and_planned_for_no_further(tmp_path: Path) -> None:
+    harness = await converged(tmp_path)
+    state = await harness.admin("GET", "/_emulator/state")
+    acme = next(t for t in state["tenants"].values() if ACME in t["hostnames"])
+    async with harness.session() as session:
+        register = session.client("register.eu.qlikcloud.com")
+        await register.request(
+            "POST",
+            f"/api/v1/tenants/{acme['id']}/actions/deactivate",
+            json={},
+            headers={"qlik-confirm-hostname": ACME},
+        )
+    planned = await harness.plan()
+    assert planned.actual.unreadable == {
+        "acme": "the tenant is deactivated; reactivate it before it is purged"
+    }
+    assert {op.key.tenant for op in planned.plan.operations} == set()
+    assert any(w.startswith("acme: not planned") for w in planned.plan.warnings)

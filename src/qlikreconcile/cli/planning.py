@@ -94,11 +94,13 @@ def plan(
     if output == "text":
         echo(f"Target: {target.label}\n")
 
+    spec_revision = revision(desired)
+
     async def run() -> Planned:
         async with target.session() as session:
             with progress.reading(len(fleet.tenants)) as read:
                 return await plan_fleet(
-                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                    fleet, session, target=target.label, revision=spec_revision, listener=read
                 )
 
     planned = run_async(run())
@@ -109,9 +111,18 @@ def plan(
     if out_file is not None:
         save_plan(planned.plan, out_file)
         note(f"Saved the plan to {out_file} (apply it with: qlikreconcile apply {out_file})")
+    if _unreadable(planned):
+        return 1
     if detailed_exitcode and not planned.plan.empty:
         return 2
     return 0
+
+
+def _unreadable(planned: Planned) -> bool:
+    """Tenants that could not be read make the run an error: their plan is unknown."""
+    for tenant, why in sorted(planned.actual.unreadable.items()):
+        warn(f"{tenant} could not be read, so nothing is planned for it: {why}")
+    return bool(planned.actual.unreadable)
 
 
 @cli.command()
@@ -158,20 +169,23 @@ def apply(
     secrets = fleets.secrets(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     artifacts = ArtifactReader(desired.absolute().parent)
+    spec_revision = revision(desired)
     echo(f"Target: {target.label}\n")
 
     async def run() -> int:
         async with target.session() as session:
             with progress.reading(len(fleet.tenants)) as read:
                 planned = await plan_fleet(
-                    fleet, session, target=target.label, revision=revision(desired), listener=read
+                    fleet, session, target=target.label, revision=spec_revision, listener=read
                 )
             echo(render_plan(planned.plan))
+            failed = _unreadable(planned)
             if planned.plan.empty:
-                return 0
+                return 1 if failed else 0
             if not auto_approve and not _confirm():
                 return 1
-            return await _execute(planned, session, secrets, artifacts, caps)
+            code = await _execute(planned, session, secrets, artifacts, caps)
+            return 1 if failed else code
 
     return run_async(run())
 

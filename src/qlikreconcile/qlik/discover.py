@@ -64,7 +64,11 @@ async def read_fleet(
                 resources_, gone = await read_tenant(session.client(ref.host), ref, clock())
             except (ApiError, TransportError) as exc:
                 log.warning("cannot read tenant %s: %s", ref.name, exc)
-                unreadable[ref.name] = str(exc)
+                unreadable[ref.name] = (
+                    "the tenant is deactivated; reactivate it before it is purged"
+                    if quirks.is_disabled_tenant_error(exc)
+                    else str(exc)
+                )
             else:
                 found.update((r.key, r) for r in resources_)
                 missing.update(gone)
