@@ -84,3 +84,25 @@ async def test_serve_answers_real_http(server_port: int) -> None:
         assert [s["name"] for s in spaces["data"]] == ["Templates"]
         # Absolute links carry the Host the client used (scheme: that of the loopback hop).
         assert spaces["links"]["self"]["href"].startswith(f"http://{SOURCE_HOST}/api/v1/spaces")
+
+
+@pytest.mark.http
+async def test_cli_serve_default_host() -> None:
+    """`emulator serve --default-host` picks the tenant a plain http://127.0.0.1:PORT reaches."""
+    from tests.emulator.served import served_emulator
+
+    body = {
+        "client_id": "emulator-client",
+        "client_secret": "emulator-secret",
+        "grant_type": "client_credentials",
+    }
+    with served_emulator() as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
+            token = (await c.post("/oauth/token", json=body)).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            me = await c.get("/api/v1/tenants/me", headers=auth)
+            tenant = (await c.get(me.headers["Location"], headers=auth)).json()
+            assert tenant["hostnames"] == [SOURCE_HOST]
+    with served_emulator("--default-host", "nobody.eu.qlikcloud.com") as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
+            assert (await c.post("/oauth/token", json=body)).status_code == 404
