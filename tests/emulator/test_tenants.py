@@ -84,3 +84,22 @@ async def test_patch_deactivate_reactivate(emu: Emu, source: httpx.AsyncClient) 
     # The source tenant cannot see another tenant by id.
     assert (await source.get(f"/api/v1/tenants/{tid}")).status_code == 404
     assert SOURCE_HOST not in host
+
+
+async def test_purged_after_the_estimated_purge_date(emu: Emu, source: httpx.AsyncClient) -> None:
+    key = await _license(source)
+    async with await emu.authed(REGISTER) as reg:
+        body = {"licenseKey": key, "hostnames": ["purged.eu.qlikcloud.com"]}
+        tenant = (await reg.post("/api/v1/tenants", json=body)).json()
+        path = f"/api/v1/tenants/{tenant['id']}"
+        confirm = {"qlik-confirm-hostname": "purged.eu.qlikcloud.com"}
+        r = await reg.post(
+            f"{path}/actions/deactivate", headers=confirm, json={"purgeAfterDays": 10}
+        )
+        assert r.json()["estimatedPurgeDate"]
+    emu.clock.advance(10 * 86400 + 1)
+    async with await emu.authed(REGISTER) as reg:
+        assert (await reg.get(path)).json()["status"] == "deleted"
+        again = await reg.post(f"{path}/actions/reactivate", headers=confirm, json={})
+        assert again.status_code == 403
+        assert again.json()["errors"][0]["code"] == "TENANTS-11"

@@ -259,4 +259,10 @@ QUIRKS: tuple[Quirk, ...] = (
         "[SPEC] declares the collections list schema; its description says published items",
         "GET /items/{id}/publisheditems answers an items list (ItemsListItemsResponseBody).",
     ),
+    Quirk(
+        "tenant.purge",
+        "[SPEC] reactivate is possible until estimatedPurgeDate; what follows is not stated",
+        "Once estimatedPurgeDate has passed, a disabled tenant reads as status 'deleted' and "
+        "reactivate answers 403 (TENANTS-11); its hosts keep answering 403.",
+    ),
 )

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from qlikreconcile.emulator.endpoint import Ctx, endpoint
-from qlikreconcile.emulator.errors import QlikError, forbidden
+from qlikreconcile.emulator.errors import QlikError
 from qlikreconcile.emulator.hosts import DATACENTERS, QLIK_DOMAIN, tenant_hostname
 from qlikreconcile.emulator.licensing import verify_license
 from qlikreconcile.emulator.state_tenant import Tenant
@@ -55,6 +55,12 @@ def _lookup(ctx: Ctx) -> Tenant:
     )
     if tenant is None or not visible:
         raise _tenant_err(404, "TENANTS-8", "Not found", f"Tenant '{tenant_id}' not found")
+    purge = tenant.estimated_purge_at
+    if tenant.status == "disabled" and purge is not None and ctx.now >= purge:
+        # Purged once its estimatedPurgeDate passes (quirk tenant.purge): no way back.
+        tenant.status = "deleted"
+        tenant.status_updated_at = purge
+        ctx.store.mark_dirty()
     return tenant
 
 
@@ -196,7 +202,7 @@ async def reactivate(ctx: Ctx) -> Response:
     tenant = _lookup(ctx)
     _confirm(ctx, tenant)
     if tenant.status == "deleted":
-        raise forbidden("tenants", "Tenant was purged")
+        raise _tenant_err(403, "TENANTS-11", "Forbidden", "Tenant was purged")
     tenant.status = "active"
     tenant.status_updated_at = tenant.updated_at = ctx.now
     tenant.estimated_purge_at = None
