@@ -9,6 +9,7 @@ to a real Qlik Cloud tenant (``pytest -m live tests/conformance``); otherwise th
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -104,6 +105,40 @@ def test_every_documented_difference_is_still_needed(
     _, result = emulator_run
     stale = [d for d in (*DIFFERENCES, *OVERRIDES, *SUBSTITUTES) if d not in result.used]
     assert stale == []
+
+
+def test_live_variant_of_the_run_cleans_up_after_itself() -> None:
+    """The live flow (no register host, random names, cleanup) rehearsed on the emulator."""
+    target = replace(emulator_target(), live=True, prefix="qlikreconcile-conformance-rehearsal")
+    run = asyncio.run(scripted_run(target))
+    assert run.problems == [], "\n".join(run.problems)
+    assert validate_run(run).problems == []
+    assert not any("/tenants" in r.path and r.method == "POST" for r in run.records)
+    after = asyncio.run(_leftovers(run))
+    assert after == []
+
+
+async def _leftovers(run: Run) -> list[str]:
+    """Objects named with the run's prefix still present in the tenant."""
+    found = []
+    async with await run.authed() as c:
+        for path, field in (
+            ("/api/v1/spaces", "name"),
+            ("/api/v1/items", "name"),
+            ("/api/v1/groups", "name"),
+            ("/api/v1/data-connections", "qName"),
+            ("/api/v1/users", "subject"),
+        ):
+            body = (await c.get(path, params={"limit": 100})).json()
+            prefix = run.target.prefix
+            found += [
+                f"{path}: {x.get(field)}"
+                for x in body.get("data", [])
+                if str(x.get(field, "")).replace("_", "-").startswith(prefix)
+            ]
+        tasks = (await c.get("/api/v1/reload-tasks", params={"limit": 100})).json()
+        found += [f"reload task {t['id']}" for t in tasks.get("data", [])]
+    return found
 
 
 @pytest.mark.live
