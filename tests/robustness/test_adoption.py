@@ -62,11 +62,11 @@ async def test_create_not_made_is_sent_again(tmp_path: Path, call: str, fault: s
     assert (await rig.run()).converged
 
 
-async def test_pending_reload_is_joined(tmp_path: Path) -> None:
+async def test_pending_reload_is_joined_under_faults(tmp_path: Path) -> None:
     """A reload already running when apply wants one: the 429 'pending' answer is waited out."""
     rig = demo_rig(tmp_path)
     await rig.converge(max_rounds=2)
-    await rig.faults({"slow-reload": "30s"})
+    await rig.faults({"slow-reload": "60s"})
     state = await rig.state()
     acme = next(t for t in state["tenants"].values() if "acme.eu.qlikcloud.com" in t["hostnames"])
     build = next(
@@ -74,13 +74,16 @@ async def test_pending_reload_is_joined(tmp_path: Path) -> None:
     )
     async with rig.session() as session:
         client = session.client("acme.eu.qlikcloud.com")
-        await client.post_json("/api/v1/reloads", {"appId": build["id"]})
+        running = await client.post_json("/api/v1/reloads", {"appId": build["id"]})
+    faults = {"slow-reload": "60s", "500": 0.05, "drop": 0.05, "reset": 0.05, "seed": 3}
+    await rig.faults(faults)
     tenant_file = rig.desired / "tenants" / "acme.yaml"
     tenant_file.write_text(tenant_file.read_text().replace("4711", "4712"))
     result = await rig.run()
-    assert result.failed == []
-    reloads = (await rig.state())["tenants"][acme["id"]]["reloads"].values()
-    assert sum(r["app_id"] == build["id"] for r in reloads) == 2  # the first, and the joined one
+    assert result.report is not None
+    joined = [r for r in result.report.results if str(r.key) == "acme/reload/sales" and r.detail]
+    assert joined, result.failed
+    assert f"reload {running['id']} SUCCEEDED" in str(joined[0].detail)
     await rig.faults({})
     await rig.converge(max_rounds=3)
     assert duplicates(await rig.state()) == []

@@ -10,10 +10,13 @@ Rules (architecture §5: retries live in ``qlik/`` only):
 * Idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE by default, or ``idempotent=True``) are also
   retried on 500/502/503/504, read/write timeouts and dropped connections.
 * Non-idempotent requests are never retried on 5xx or timeouts: the change may have been made. The
-  caller settles such a failure by re-reading (a lost create is looked up, never sent twice).
+  caller settles such a failure by re-reading (a lost create is looked up, never sent twice:
+  :mod:`qlikreconcile.qlik.handlers.adopt`).
 
 Waits are exponential with full jitter, at least ``Retry-After`` when Qlik sends one; attempts and
-total time are capped. ``sleep`` and the random source are injectable so tests do not wait.
+total time are capped (the time cap counts the injected sleeps, so it holds in virtual time too).
+``sleep`` and the random source are injectable so tests do not wait. Rate limits per (host, tier)
+are applied before every attempt by the client (:mod:`.ratelimit`).
 
 The loop also keeps the per-host counters (:class:`RequestStats`): attempts, retries and 429s.
 """

@@ -1,7 +1,8 @@
 """One HTTP session for a whole fleet: a single ``httpx.AsyncClient`` shared by every host.
 
 :class:`QlikSession` owns the connection pool, the OAuth token cache (tokens per host), the retry
-policy and the request counters; :meth:`QlikSession.client` hands out one cached
+policy, the rate limiter (budgets per host and tier, :mod:`.ratelimit`) and the request counters;
+:meth:`QlikSession.client` hands out one cached
 :class:`~qlikreconcile.qlik.client.QlikClient` per host. Use it as an async context manager::
 
     async with QlikSession(credentials=creds, transport=asgi_transport(app)) as session:
