@@ -129,3 +129,22 @@ def test_sigkill_at_random_points_then_apply_converges(tmp_path: Path) -> None:
         state = served.state()
     assert duplicates(state) == []
     assert missing(state, load_fleet(desired)) == []
+
+
+def test_second_signal_abandons_running_work_at_once(tmp_path: Path) -> None:
+    desired = _desired(tmp_path)
+    with served_emulator(tmp_path, "--faults", "slow-reload=30s") as served:
+        log = tmp_path / "apply.log"
+        apply = _start_apply(served, desired, log)
+        _wait_for(served, "POST", "/api/v1/reloads", 201, timeout=DEADLINE)
+        apply.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        signalled = time.monotonic()
+        apply.send_signal(signal.SIGINT)
+        code = apply.wait(timeout=20)
+        output = log.read_text()
+        assert time.monotonic() - signalled < 10, "the 30 s reloads were not waited for"
+        assert code == 1, output
+        assert "Abandoning the operations still running" in output
+        assert "Error: interrupted" in output
+        assert "Traceback" not in output

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     except QlikReconcileError as exc:
         code = fail(str(exc))
     except click.exceptions.Abort:
-        code = fail("aborted")
+        code = fail("interrupted")
     except click.ClickException as exc:
         exc.show()
         code = 1

@@ -35,7 +35,10 @@ class Caps:
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
+    try:
+        return asyncio.run(coro)
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
 
 
 def load_fleet(desired: Path) -> DesiredFleet:

@@ -258,13 +258,24 @@ def _confirm() -> bool:
 
 
 def _install_stop(stop: asyncio.Event) -> None:
-    """SIGINT/SIGTERM: start nothing new, let running operations settle, then report."""
+    """SIGINT/SIGTERM: start nothing new, let running operations settle, then report.
+
+    A second signal abandons what is still running (a reload can take long): the run ends at
+    once, and the next plan shows where each tenant stands.
+    """
     loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
 
     def request_stop() -> None:
         if not stop.is_set():
-            warn("Stopping: no new operations start; waiting for those running.")
-        stop.set()
+            warn(
+                "Stopping: no new operations start; waiting for those running "
+                "(interrupt again to abandon them)."
+            )
+            stop.set()
+        elif main is not None:
+            warn("Abandoning the operations still running; run plan to see where each stands.")
+            main.cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not available off the main thread or on every platform: then Ctrl-C aborts as usual.
