@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
+import fleetgen
 import httpx
 from pydantic import SecretStr
 
@@ -30,33 +30,10 @@ from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
 from qlikreconcile.spec.loader import load_fleet
 
-REPO = Path(__file__).resolve().parents[1]
-TENANT = """tenant: {{name: {name}, region: {region}}}
-variables:
-  customer_id: {number}
-  where: "WHERE customer_id = {{{{ customer_id }}}}"
-spaces:
-  - {{name: {title} build, type: shared}}
-  - name: {title} analytics
-    type: managed
-    members: [{{group: {name}-viewers, roles: [consumer]}}]
-apps:
-  - {{template: sales, space: {title} build, publish_to: {title} analytics}}
-  - {{template: inventory, space: {title} build, publish_to: {title} analytics}}
-"""
-
 
 def make_fleet(root: Path, tenants: int) -> Path:
     desired = root / "desired"
-    shutil.copytree(REPO / "desired", desired)
-    for old in (desired / "tenants").iterdir():
-        old.unlink()
-    for n in range(tenants):
-        name = f"customer{n:05d}"
-        text = TENANT.format(
-            name=name, region="eu" if n % 2 else "us", number=1000 + n, title=name.capitalize()
-        )
-        (desired / "tenants" / f"{name}.yaml").write_text(text)
+    fleetgen.write_fleet(desired, tenants)
     return desired
 
 

@@ -22,7 +22,6 @@ import asyncio
 import json
 import logging
 import random
-import shutil
 import statistics
 import tempfile
 import time
@@ -32,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fleetgen
 import httpx
 from pydantic import SecretStr
 
@@ -44,40 +44,13 @@ from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
 from qlikreconcile.spec.loader import load_fleet
 
-REPO = Path(__file__).resolve().parents[1]
 SECRETS = {"VENDOR_DW_PASSWORD": "soak-vendor-pw", "GLOBEX_PG_PASSWORD": "soak-globex-pw"}
 POLLING = ReloadPolling(first=0.2, factor=1.5, cap=2.0, timeout=900)
 MARKER = "[managed by qlikreconcile: "
-TENANT = """tenant: {{name: {name}, region: {region}}}
-variables:
-  customer_id: {number}
-  where: "WHERE customer_id = {{{{ customer_id }}}}"
-spaces:
-  - {{name: {title} build, type: shared}}
-  - name: {title} analytics
-    type: managed
-    members: [{{group: {name}-viewers, roles: [consumer]}}]
-apps:
-  - {{template: sales, space: {title} build, publish_to: {title} analytics}}
-  - {{template: inventory, space: {title} build, publish_to: {title} analytics}}
-"""
 
 
 def write_fleet(desired: Path, tenants: int, *, bump: int = 0) -> None:
-    """N tenants (half eu, half us), each with both templates built and published."""
-    if not desired.exists():
-        shutil.copytree(REPO / "desired", desired)
-    for old in (desired / "tenants").iterdir():
-        old.unlink()
-    for n in range(tenants):
-        name = f"soak{n:05d}"
-        text = TENANT.format(
-            name=name,
-            region="eu" if n % 2 else "us",
-            number=1000 + n + bump,
-            title=name.capitalize(),
-        )
-        (desired / "tenants" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    fleetgen.write_fleet(desired, tenants, prefix="soak", bump=bump)
 
 
 class VirtualClock:

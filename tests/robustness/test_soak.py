@@ -19,6 +19,8 @@ SOAK = Path(__file__).resolve().parents[2] / "bench" / "soak.py"
 
 
 def _soak_module() -> ModuleType:
+    if str(SOAK.parent) not in sys.path:
+        sys.path.insert(0, str(SOAK.parent))  # the benchmarks import their fleet generator
     spec = importlib.util.spec_from_file_location("qlikreconcile_bench_soak", SOAK)
     assert spec is not None
     assert spec.loader is not None
