@@ -94,8 +94,9 @@ class FleetSpec:
 
 
 def tenant_yaml(t: TenantSpec) -> str:
+    # The name is quoted: YAML reads a bare "true", "null" or "off" as something else.
     lines = [
-        f"tenant: {{name: {t.name}, region: {t.region}}}",
+        f'tenant: {{name: "{t.name}", region: {t.region}}}',
         "variables:",
         f"  customer_id: {t.customer_id}",
         '  where: "WHERE customer_id = {{ customer_id }}"',
