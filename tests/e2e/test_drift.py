@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
-from tests.e2e.harness import Harness, copy_desired
+from tests.e2e.harness import Harness, copy_desired, fast_config
 
 ACME = "acme.eu.qlikcloud.com"
 
@@ -149,3 +149,22 @@ async def test_deactivated_tenant_is_unreadable_and_planned_for_no_further(tmp_p
     }
     assert {op.key.tenant for op in planned.plan.operations} == set()
     assert any(w.startswith("acme: not planned") for w in planned.plan.warnings)
+
+
+async def test_published_app_reloaded_in_place_counts_as_fresh_data(tmp_path: Path) -> None:
+    offset = [0.0]
+    config = fast_config()
+    config.clock = lambda: time.time() + offset[0]
+    harness = Harness(copy_desired(tmp_path), config=config)
+    assert (await harness.apply()).ok
+    offset[0] = 9 * 3600  # nine hours later, its reload task refreshes the published copy
+    published = await harness.app_by_template(ACME, "inventory", "published")
+    async with harness.session() as session:
+        client = session.client(ACME)
+        reload = await client.post_json("/api/v1/reloads", {"appId": published["id"]})
+        for _ in range(200):
+            if (await client.get_json(f"/api/v1/reloads/{reload['id']}"))["status"] == "SUCCEEDED":
+                break
+            await asyncio.sleep(0.01)
+    ops = await plan_ops(harness, clock=lambda: time.time() + offset[0])
+    assert "acme/reload/inventory" not in ops, "customers' data is fresh: nothing to reload"

@@ -84,7 +84,11 @@ async def read_apps(
         copies.sort(key=lambda i: i.get("createdAt") or "", reverse=True)
         ref = refs.get(template)
         max_age = ref.max_age_seconds if ref else None
-        out += await _build_app(client, tenant, template, copies[0], spaces, max_age, now)
+        shown = published.get(template)
+        served_at = _epoch(_attrs(shown).get("lastReloadTime")) if shown else None
+        out += await _build_app(
+            client, tenant, template, copies[0], spaces, Freshness(max_age, now, served_at)
+        )
         leftovers += [(template, extra) for extra in copies[1:]]
     linked = {_attrs(i).get("originAppId") for i in published.values()}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
@@ -212,8 +216,7 @@ async def _build_app(
     template: str,
     item: dict[str, Any],
     spaces: dict[str, str],
-    max_age: int | None,
-    now: float,
+    freshness: Freshness,
 ) -> list[ActualResource]:
     marker = _marker(item)
     assert marker is not None
@@ -246,15 +249,28 @@ async def _build_app(
         drift=script_drift,
     )
     last = (reloads.get("data") or [None])[0]
-    status, drift = reload_status(last, head.get("modifiedTime"), max_age, now)
+    status, drift = reload_status(last, head.get("modifiedTime"), freshness)
     reload = ActualResource(
         resources.reload_key(tenant, template), {"status": status}, ident=app_id, drift=drift
     )
     return [app, script, reload]
 
 
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old the data customers see may be, and when it was last refreshed where they see it.
+
+    ``served_at`` is the published copy's last reload: its own reload task refreshes it in place,
+    so the build copy's reload alone would call fresh data old every day.
+    """
+
+    max_age: int | None
+    now: float
+    served_at: float | None = None
+
+
 def reload_status(
-    last: dict[str, Any] | None, script_modified: str | None, max_age: int | None, now: float
+    last: dict[str, Any] | None, script_modified: str | None, freshness: Freshness
 ) -> tuple[str, tuple[str, ...]]:
     """Whether the app's data reflects its current content: SUCCEEDED only when it does."""
     if last is None:
@@ -267,7 +283,11 @@ def reload_status(
         return status, (f"last reload {status}: {error}",)
     if script_modified and _before(last.get("creationTime"), script_modified):
         return "STALE", ("load script changed after the last reload",)
-    ended = _epoch(last.get("endTime"))
+    ended = max(
+        (t for t in (_epoch(last.get("endTime")), freshness.served_at) if t is not None),
+        default=None,
+    )
+    max_age, now = freshness.max_age, freshness.now
     if max_age is not None and ended is not None and now - ended > max_age:
         hours = (now - ended) / 3600
         return "TOO_OLD", (f"data is {hours:.1f} h old, more than max_age {max_age // 3600} h",)
