@@ -11,7 +11,6 @@ planned for no further.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ from qlikreconcile.errors import ApiError, TransportError
 from qlikreconcile.qlik import ownership, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.discover_apps import AppRef, read_apps
+from qlikreconcile.qlik.lookups import find_group
 from qlikreconcile.qlik.session import QlikSession
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ async def _assignments(
     if not wanted:
         return []
     names = sorted({g for s in wanted for g in members[s["name"]]})
-    found = await asyncio.gather(*(_group_id(client, name) for name in names))
+    found = await asyncio.gather(*(find_group(client, name) for name in names))
     by_id = {ident: name for name, ident in zip(names, found, strict=True) if ident}
     out = []
     for space in wanted:
@@ -184,11 +184,3 @@ async def _assignments(
                 )
             )
     return out
-
-
-async def _group_id(client: QlikClient, name: str) -> str | None:
-    query = {"filter": f"name eq {json.dumps(name)}"}
-    async for group in client.paginate("/api/v1/groups", params=query):
-        if group.get("name") == name:
-            return str(group["id"])
-    return None

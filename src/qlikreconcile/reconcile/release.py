@@ -7,11 +7,11 @@ with its sha256 digest. Exporting an unchanged app makes no new release.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qlikreconcile.errors import QlikReconcileError
+from qlikreconcile.qlik.lookups import find_named
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.spec.models import Release, SourceTenant, Template
 from qlikreconcile.spec.releases import write_release
@@ -31,16 +31,14 @@ class ReleaseResult:
 
 async def find_source_app(session: QlikSession, source: SourceTenant, template: Template) -> str:
     client = session.client(source.hostname)
-    query = {"filter": f"name eq {json.dumps(template.source_space)}"}
-    spaces = [s async for s in client.paginate("/api/v1/spaces", params=query)]
-    space = next((s for s in spaces if s.get("name") == template.source_space), None)
-    if space is None:
+    spaces = await find_named(client, "/api/v1/spaces", template.source_space)
+    if not spaces:
         raise ReleaseError(
             f"template {template.name}: no space {template.source_space!r} in the source tenant "
             f"{source.hostname}; fix `source.space` in "
             f"desired/templates/{template.name}/template.yaml"
         )
-    params = {"resourceType": "app", "spaceId": space["id"], "name": template.source_app}
+    params = {"resourceType": "app", "spaceId": spaces[0]["id"], "name": template.source_app}
     items = [i async for i in client.paginate("/api/v1/items", params=params)]
     apps = [i for i in items if i.get("name") == template.source_app]
     if len(apps) != 1:

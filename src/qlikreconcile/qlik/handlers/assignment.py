@@ -7,26 +7,17 @@ roles are then set as desired.
 
 from __future__ import annotations
 
-import json
-
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
-
-
-async def _find_group(client: QlikClient, name: str) -> str | None:
-    query = {"filter": f"name eq {json.dumps(name)}"}
-    async for group in client.paginate("/api/v1/groups", params=query):
-        if group.get("name") == name:
-            return str(group["id"])
-    return None
+from qlikreconcile.qlik.lookups import find_group
 
 
 async def _group_id(env: HandlerEnv, client: QlikClient, name: str) -> str:
-    found = await _find_group(client, name)
+    found = await find_group(client, name)
     if found is not None:
         return found
 
@@ -39,7 +30,7 @@ async def _group_id(env: HandlerEnv, client: QlikClient, name: str) -> str:
         host=client.host,
         what=f"create group {name!r}",
         create=create,
-        find=lambda: _find_group(client, name),
+        find=lambda: find_group(client, name),
     )
 
 

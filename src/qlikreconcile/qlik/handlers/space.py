@@ -5,8 +5,6 @@ A create whose answer was lost is settled by finding the space by name with our 
 
 from __future__ import annotations
 
-import json
-
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
@@ -15,14 +13,13 @@ from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.lookups import find_named
 
 
 async def find_owned(client: QlikClient, name: str) -> str | None:
     """The id of the space called ``name`` if it carries our marker."""
-    query = {"filter": f"name eq {json.dumps(name)}"}
-    async for space in client.paginate("/api/v1/spaces", params=query):
-        owned = ownership.parse_space_description(space.get("description"))[0]
-        if space.get("name") == name and owned:
+    for space in await find_named(client, "/api/v1/spaces", name):
+        if ownership.parse_space_description(space.get("description"))[0]:
             return str(space["id"])
     return None
 
