@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from qlikreconcile.engine.graph import topological
 from qlikreconcile.engine.keys import Action, ResourceKey
 
 FORMAT_VERSION = 1
@@ -135,23 +136,8 @@ class Plan:
 def sorted_operations(ops: list[Operation], kind_order: Mapping[str, int]) -> tuple[Operation, ...]:
     """Deterministic order that is also a valid execution order (dependencies first)."""
     by_id = {op.id: op for op in ops}
-    done: set[str] = set()
-    ordered: list[Operation] = []
     pending = sorted(
         ops, key=lambda o: (o.key.tenant, kind_order.get(o.key.kind, 99), o.key.name, o.id)
     )
-
-    def visit(op: Operation, trail: tuple[str, ...]) -> None:
-        if op.id in done:
-            return
-        if op.id in trail:
-            raise ValueError(f"dependency cycle: {' -> '.join((*trail, op.id))}")
-        for dep in sorted(op.depends_on):
-            if dep in by_id:
-                visit(by_id[dep], (*trail, op.id))
-        done.add(op.id)
-        ordered.append(op)
-
-    for op in pending:
-        visit(op, ())
-    return tuple(ordered)
+    edges = {op.id: sorted(op.depends_on) for op in ops}
+    return tuple(by_id[i] for i in topological([op.id for op in pending], edges))
