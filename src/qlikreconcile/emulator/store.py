@@ -49,6 +49,8 @@ class EmulatorStore:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     dirty: bool = False
     trace_counter: int = 0
+    host_index: dict[str, str] = field(default_factory=dict)
+    """Host name -> tenant id, filled on lookup and checked on every use (never stale)."""
 
     def now(self) -> float:
         return self.config.clock()
@@ -75,8 +77,12 @@ class EmulatorStore:
 
     def tenant_by_hostname(self, hostname: str) -> Tenant | None:
         wanted = normalise(hostname)
+        cached = self.state.tenants.get(self.host_index.get(wanted, ""))
+        if cached is not None and any(h.lower() == wanted for h in cached.hostnames):
+            return cached
         for tenant in self.state.tenants.values():
             if any(h.lower() == wanted for h in tenant.hostnames):
+                self.host_index[wanted] = tenant.id
                 return tenant
         return None
 
