@@ -66,7 +66,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "[DOC qlik-cli tenant create] optional --name/--hostnames (§2)",
         "POST /tenants accepts name and a single-entry hostnames list that must end with "
         ".REGION.qlikcloud.com of the register host; absent ones are generated "
-        "(tenant- plus six random characters). A taken hostname answers Quirks.tenant_hostname_conflict_status (409).",
+        "(tenant- plus six random characters). A taken hostname answers "
+        "Quirks.tenant_hostname_conflict_status (409).",
     ),
     Quirk(
         "tenant.license",
