@@ -47,14 +47,19 @@ async def test_default_host_can_point_at_another_tenant(emu: Emu) -> None:
         lic = (await source.get("/api/v1/licenses/overview")).json()
     register = "register.eu.qlikcloud.com"
     async with await emu.authed(register) as reg:
-        body = {"licenseKey": lic["licenseKey"], "hostnames": ["acme.eu.qlikcloud.com"]}
-        assert (await reg.post("/api/v1/tenants", json=body)).status_code == 201
+        created = await reg.post("/api/v1/tenants", json={"licenseKey": lic["licenseKey"]})
+        assert created.status_code == 201
+        own = created.json()["hostnames"][0]
+    async with await emu.authed(own) as tenant_client:
+        alias = [{"op": "replace", "path": "/hostnames/1", "value": "acme.eu.qlikcloud.com"}]
+        path = f"/api/v1/tenants/{created.json()['id']}"
+        assert (await tenant_client.patch(path, json=alias)).status_code == 204
     emu.config.default_host = "acme.eu.qlikcloud.com"
     async with httpx.AsyncClient(transport=emu.transport, base_url="http://127.0.0.1:1") as c:
         c.headers["Authorization"] = f"Bearer {await _token(c, emu.config)}"
         me = await c.get("/api/v1/tenants/me")
         tenant = (await c.get(me.headers["Location"])).json()
-        assert tenant["hostnames"] == ["acme.eu.qlikcloud.com"]
+        assert tenant["hostnames"] == [own, "acme.eu.qlikcloud.com"]
     emu.config.default_host = "gone.eu.qlikcloud.com"
     async with httpx.AsyncClient(transport=emu.transport, base_url="http://127.0.0.1:1") as c:
         assert (await c.post("/oauth/token")).status_code == 404

@@ -23,13 +23,14 @@ async def pre_create_tenant(rig: Rig, tenant: TenantSpec) -> None:
     async with rig.session() as session:
         overview = await session.client(SOURCE).get_json("/api/v1/licenses/overview")
         register = session.client(f"register.{tenant.region}.qlikcloud.com")
-        body = {
-            "licenseKey": overview["licenseKey"],
-            "datacenter": DATACENTERS[tenant.region],
-            "name": tenant.name,
-            "hostnames": [tenant.host],
-        }
-        await register.post_json("/api/v1/tenants", body, expected=(201,))
+        body = {"licenseKey": overview["licenseKey"], "datacenter": DATACENTERS[tenant.region]}
+        created = await register.post_json("/api/v1/tenants", body, expected=(201,))
+        patch = [
+            {"op": "replace", "path": "/hostnames/1", "value": tenant.host},
+            {"op": "replace", "path": "/name", "value": tenant.name},
+        ]
+        own = session.client(created["hostnames"][0])
+        await own.patch_json(f"/api/v1/tenants/{created['id']}", patch)
 
 
 async def _import(client: QlikClient, space_id: str, name: str) -> str:

@@ -58,10 +58,11 @@ class RunResult:
     unreadable: dict[str, str]
     report: ApplyReport | None
     stats: RequestStats
+    blocked: dict[str, str] = field(default_factory=dict)
 
     @property
     def converged(self) -> bool:
-        return self.planned == 0 and not self.unreadable
+        return self.planned == 0 and not self.unreadable and not self.blocked
 
     @property
     def failed(self) -> list[str]:
@@ -171,7 +172,11 @@ class Rig:
                     global_limit=self.global_limit,
                 )
             result = RunResult(
-                len(planned.plan.operations), dict(planned.actual.unreadable), report, session.stats
+                len(planned.plan.operations),
+                dict(planned.actual.unreadable),
+                report,
+                session.stats,
+                dict(planned.actual.blocked),
             )
         self.totals.add(result)
         return result

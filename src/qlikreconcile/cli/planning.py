@@ -119,10 +119,12 @@ def plan(
 
 
 def _unreadable(planned: Planned) -> bool:
-    """Tenants that could not be read make the run an error: their plan is unknown."""
+    """Tenants that could not be read, or are blocked, make the run an error: no plan for them."""
     for tenant, why in sorted(planned.actual.unreadable.items()):
         warn(f"{tenant} could not be read, so nothing is planned for it: {why}")
-    return bool(planned.actual.unreadable)
+    for tenant, why in sorted(planned.actual.blocked.items()):
+        warn(f"{tenant} is blocked, so nothing is planned for it: {why}")
+    return bool(planned.actual.unreadable or planned.actual.blocked)
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Commands around the loop: template releases and the emulator server."""
+"""Commands around the loop: template releases, settling tenant creates, the emulator server."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 from qlikreconcile.cli.base import cli, desired_option, resolve_target, run_async, target_option
 from qlikreconcile.cli.console import echo
 from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.release import release_template
 
 
@@ -45,6 +46,38 @@ def template_release(name: str, desired: Path, target_name: str | None) -> int:
 
 
 @cli.group()
+def tenant() -> None:
+    """Tenants: settling a create whose answer was lost."""
+
+
+@tenant.command("forget")
+@click.argument("name")
+@desired_option
+@target_option
+def tenant_forget(name: str, desired: Path, target_name: str | None) -> int:
+    """Forget tenant NAME's pending create: Qlik created no tenant, so the next apply may.
+
+    Only after checking (My Qlik, the subscription's tenants) that the lost create made no
+    tenant; if it did, put its id in the spec (`tenant: {id: ...}`) instead.
+    """
+    source, target_settings, _ = fleets.load_sources(desired)
+    target = resolve_target(target_name, target_settings, source)
+    echo(f"Target: {target.label}\n")
+
+    async def run() -> Any:
+        async with target.session() as session:
+            return await forget_pending_create(session, source_host=source.hostname, tenant=name)
+
+    cleared = run_async(run())
+    if cleared is None:
+        echo(f"{name}: no pending create is recorded in {source.hostname}; nothing to forget.")
+        return 0
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(cleared.items()))
+    echo(f"{name}: forgot the pending create ({shown}); the next apply creates the tenant.")
+    return 0
+
+
+@cli.group()
 def emulator() -> None:
     """The Qlik Cloud API emulator."""
 
@@ -69,7 +102,8 @@ def emulator() -> None:
     default=None,
     metavar="SPEC",
     help="Inject seeded faults: comma-separated key=value, e.g. 429=0.1,500=0.05,drop=0.02,"
-    "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7.",
+    "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7; only=POST /api/v1/tenants "
+    "limits the rates to those request shapes (;-separated).",
 )
 def emulator_serve(
     port: int, host: str, state: Path | None, default_host: str | None, faults: str | None

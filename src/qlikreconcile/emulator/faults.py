@@ -18,7 +18,14 @@ SPEC key        FaultConfig field           effect
 ``slow-reload`` ``slow_reload_seconds``     reloads run at least this long (``5s``)
 ``retry-after`` ``retry_after_seconds``     the ``Retry-After`` of an injected 429 (default 1)
 ``seed``        ``seed``                    seed of every draw
+``only``        ``only``                    limit reset/429/500/drop to these request shapes,
+                                            ``;``-separated: ``only=POST /api/v1/tenants``
 ==============  ==========================  =================================================
+
+``only`` (a list in JSON: ``{"drop_rate": 1.0, "only": ["POST /api/v1/tenants"]}``) names
+request shapes as ``METHOD PATH`` with id-like segments written ``{id}`` (see
+:func:`path_shape`); requests of any other shape are never faulted by the rates (``once`` and
+the reload faults are not limited by it). Empty: every request shape.
 
 For tests, ``once`` (JSON only) targets one request: ``{"POST /api/v1/spaces": "drop"}`` gives
 the first ``POST`` to that path shape the named fault (``reset``, ``429``, ``500-before``,
@@ -65,6 +72,7 @@ SPEC_KEYS: dict[str, str] = {
     "slow-reload": "slow_reload_seconds",
     "retry-after": "retry_after_seconds",
     "seed": "seed",
+    "only": "only",
 }
 """``--faults`` keys (also accepted in the admin JSON) and the field each sets."""
 
@@ -135,6 +143,8 @@ def parse_spec(spec: str) -> dict[str, Any]:
         text = value.strip()
         if key in ("latency", "slow-reload"):
             raw[key] = text
+        elif key == "only":
+            raw[key] = [shape.strip() for shape in text.split(";") if shape.strip()]
         elif key in ("seed", "retry-after"):
             if not text.isdigit():
                 raise ValueError(f"{key}: expected a whole number, got {text!r}")
@@ -201,6 +211,8 @@ class FaultInjector:
             if targeted == "429" and c.retry_after_seconds > 0:
                 self.blocked[(host, tier)] = now + c.retry_after_seconds
             return Fault(targeted, c.retry_after_seconds if targeted == "429" else 0)
+        if c.only and f"{method} {shape}" not in c.only:
+            return None
         edge = c.reset_rate
         if draw < edge:
             return Fault("reset")

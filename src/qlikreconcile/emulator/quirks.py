@@ -29,8 +29,11 @@ class Quirks:
     token_includes_expires_in: bool = False
     # Republish keeps the target's community and private sheets (engine autoreplace semantics).
     republish_keeps_user_sheets: bool = True
-    # Status for POST /tenants when the requested hostname belongs to another tenant.
-    tenant_hostname_conflict_status: int = 409
+    # Status for PATCH /tenants/{id} /hostnames/1 when the alias belongs to another tenant
+    # (the PATCH documents 400/403/404/429 only, so 400).
+    tenant_alias_conflict_status: int = 400
+    # POST /tenants with fields beyond licenseKey/datacenter: 400 (True) or ignored (False).
+    tenant_create_rejects_undocumented_fields: bool = True
     # Status for republish when checkOriginAppId is true and the target came from another app.
     republish_origin_mismatch_status: int = 400
     # Status for DELETE /apps/{id}/scripts/{current-version}.
@@ -62,12 +65,21 @@ QUIRKS: tuple[Quirk, ...] = (
         "its own host; the register host still serves it (reactivate).",
     ),
     Quirk(
-        "tenant.create.name_hostnames",
-        "[DOC qlik-cli tenant create] optional --name/--hostnames (§2)",
-        "POST /tenants accepts name and a single-entry hostnames list that must end with "
-        ".REGION.qlikcloud.com of the register host; absent ones are generated "
-        "(tenant- plus six random characters). A taken hostname answers "
-        "Quirks.tenant_hostname_conflict_status (409).",
+        "tenant.create.body",
+        "[SPEC TenantCreationRequest; TS:tenants.d.ts] licenseKey, datacenter only (§14.2); "
+        "qlik-cli's --name/--hostnames are in no API schema",
+        "POST /tenants takes licenseKey and datacenter; any other field (name, hostnames) "
+        "answers 400 TENANTS-2 (Quirks.tenant_create_rejects_undocumented_fields; False "
+        "ignores them). Qlik generates the display host name and the name: here 12 seeded "
+        "random-looking [a-z0-9] as LABEL.REGION.qlikcloud.com, the name the same LABEL.",
+    ),
+    Quirk(
+        "tenant.alias",
+        "[TS:tenants.d.ts TenantPatchSchema /hostnames/1]; validation rules not stated (§14.2)",
+        "PATCH /tenants/{id} [{op: replace, path: /hostnames/1, value}] sets the one alias; it "
+        "must be LABEL.REGION.qlikcloud.com of the tenant's own region (else 400 TENANTS-2) and "
+        "not another tenant's host name (else Quirks.tenant_alias_conflict_status, 400, "
+        "TENANTS-9). The tenant then answers on both names; hostnames lists both.",
     ),
     Quirk(
         "tenant.license",

@@ -23,6 +23,7 @@ SETTING_DEFAULTS: dict[str, bool] = {
     "enableAppOpeningFeedback": False,
 }
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_LABEL_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 DAY = 86400.0
 
 
@@ -64,34 +65,30 @@ def _lookup(ctx: Ctx) -> Tenant:
     return tenant
 
 
-def _new_hostname(ctx: Ctx, body: dict[str, Any], region: str) -> tuple[str, str]:
-    name = body.get("name")
-    hostnames = body.get("hostnames")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise _tenant_err(400, "TENANTS-2", "Bad request", "name must be a non-empty string")
-    if hostnames is not None:
-        if (
-            not isinstance(hostnames, list)
-            or len(hostnames) != 1
-            or not isinstance(hostnames[0], str)
-        ):
-            raise _tenant_err(400, "TENANTS-2", "Bad request", "hostnames takes exactly one entry")
-        host = hostnames[0].strip().lower()
-        suffix = f".{region}.{QLIK_DOMAIN}"
-        if not host.endswith(suffix) or not _LABEL.match(host[: -len(suffix)]):
-            raise _tenant_err(400, "TENANTS-2", "Bad request", f"hostname must be LABEL{suffix}")
-        return (name or host[: -len(suffix)]), host
-    if name is not None:
-        label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "tenant"
-        return name, tenant_hostname(label, region)
-    label = "tenant-" + ctx.store.new_id("hex24")[:6]
-    return label, tenant_hostname(label, region)
+def _generated_label(ctx: Ctx) -> str:
+    """A display host label like the random ones Qlik generates: 12 of [a-z0-9], seeded."""
+    raw = bytes.fromhex(ctx.store.new_id("hex24"))
+    return "".join(_LABEL_ALPHABET[b % len(_LABEL_ALPHABET)] for b in raw)
+
+
+def _reject_undocumented(ctx: Ctx, body: dict[str, Any]) -> None:
+    """TenantCreationRequest has licenseKey and datacenter only (quirk tenant.create.body)."""
+    extra = sorted(set(body) - {"licenseKey", "datacenter"})
+    if extra and ctx.store.config.quirks.tenant_create_rejects_undocumented_fields:
+        raise _tenant_err(
+            400,
+            "TENANTS-2",
+            "Bad request",
+            f"Unknown field(s) {', '.join(extra)}: the body takes licenseKey and datacenter; "
+            "set the name and an alias host name with PATCH /api/v1/tenants/{id}",
+        )
 
 
 @endpoint(service="tenants", hosts="register")
 async def create_tenant(ctx: Ctx) -> Response:
     body = await ctx.json_object()
     key = body.get("licenseKey")
+    _reject_undocumented(ctx, body)
     if not isinstance(key, str) or not key:
         raise _tenant_err(400, "TENANTS-2", "Bad request", "licenseKey is required")
     number = verify_license(key)
@@ -101,16 +98,14 @@ async def create_tenant(ctx: Ctx) -> Response:
     datacenter = body.get("datacenter") or DATACENTERS[region]
     if not isinstance(datacenter, str):
         raise _tenant_err(400, "TENANTS-2", "Bad request", "datacenter must be a string")
-    name, hostname = _new_hostname(ctx, body, region)
-    if ctx.store.tenant_by_hostname(hostname) is not None:
-        status = ctx.store.config.quirks.tenant_hostname_conflict_status
-        raise _tenant_err(
-            status, "TENANTS-9", "Conflict", f"Hostname '{hostname}' is already in use"
-        )
+    label = _generated_label(ctx)
+    while ctx.store.tenant_by_hostname(tenant_hostname(label, region)) is not None:
+        label = _generated_label(ctx)
+    hostname = tenant_hostname(label, region)
     now = ctx.now
     tenant = Tenant(
         id=ctx.store.new_id("tenant"),
-        name=name,
+        name=label,
         hostnames=[hostname],
         datacenter=datacenter,
         region=region,
@@ -150,11 +145,7 @@ async def patch_tenant(ctx: Ctx) -> Response:
         if path == "/name" and isinstance(value, str) and value.strip():
             tenant.name = value
         elif path == "/hostnames/1" and isinstance(value, str):
-            alias = value.strip().lower()
-            owner = ctx.store.tenant_by_hostname(alias)
-            if owner is not None and owner.id != tenant.id:
-                raise _tenant_err(400, "TENANTS-9", "Bad request", f"Hostname '{alias}' is in use")
-            tenant.hostnames = [tenant.hostnames[0], alias]
+            tenant.hostnames = [tenant.hostnames[0], _alias(ctx, tenant, value)]
         elif (
             isinstance(path, str)
             and path.lstrip("/") in SETTING_DEFAULTS
@@ -167,6 +158,22 @@ async def patch_tenant(ctx: Ctx) -> Response:
             )
     tenant.updated_at = ctx.now
     return Response(status_code=204)
+
+
+def _alias(ctx: Ctx, tenant: Tenant, value: str) -> str:
+    """A valid alias for ``tenant``: LABEL.REGION.qlikcloud.com of its region, not taken."""
+    alias = value.strip().lower()
+    suffix = f".{tenant.region}.{QLIK_DOMAIN}"
+    label = alias[: -len(suffix)] if alias.endswith(suffix) else ""
+    if not _LABEL.match(label) or label == "register":
+        raise _tenant_err(
+            400, "TENANTS-2", "Bad request", f"Hostname '{value}' must be LABEL{suffix}"
+        )
+    owner = ctx.store.tenant_by_hostname(alias)
+    if owner is not None and owner.id != tenant.id:
+        status = ctx.store.config.quirks.tenant_alias_conflict_status
+        raise _tenant_err(status, "TENANTS-9", "Bad request", f"Hostname '{alias}' is in use")
+    return alias
 
 
 def _confirm(ctx: Ctx, tenant: Tenant) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from qlikreconcile.emulator.faults import normalise
+from qlikreconcile.emulator.faults import normalise, path_shape
 from qlikreconcile.emulator.state_tenant import Tenant
 
 STATE_FORMAT_VERSION = 1
@@ -59,6 +59,20 @@ class FaultConfig(BaseModel):
     )
     """Targeted faults for tests: ``{"POST /api/v1/spaces": "drop"}`` faults the first request
     of that method and path shape (ids as ``{id}``), once."""
+    only: list[str] = Field(default_factory=list)
+    """Request shapes (``"POST /api/v1/tenants"``) the reset/429/500/drop rates apply to; empty:
+    all. A shape not written ``METHOD /path`` is rejected."""
+
+    @field_validator("only")
+    @classmethod
+    def _shapes(cls, value: list[str]) -> list[str]:
+        out = []
+        for shape in value:
+            method, _, path = shape.strip().partition(" ")
+            if not method.isalpha() or not path.startswith("/"):
+                raise ValueError(f"only: {shape!r} is not 'METHOD /path' (ids written {{id}})")
+            out.append(f"{method.upper()} {path_shape(path.strip())}")
+        return out
 
     @model_validator(mode="before")
     @classmethod

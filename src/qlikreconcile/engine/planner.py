@@ -56,10 +56,13 @@ def make_plan(
         f"{t}: not planned, it could not be read: {why}"
         for t, why in sorted(actual.unreadable.items())
     ]
+    warnings += [
+        f"{t}: blocked, nothing planned: {why}" for t, why in sorted(actual.blocked.items())
+    ]
 
     for key in order:
         resource = by_key[key]
-        if key.tenant in actual.unreadable:
+        if key.tenant in actual.unreadable or key.tenant in actual.blocked:
             continue
         waiting = next((k for k in edges[key] if k in blocked), None)
         if waiting is not None:
@@ -149,7 +152,10 @@ def _plan_one(
         if action is None:
             return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"
         reason = f"differs in {', '.join(sorted(roots))}"
-        if drift:
+        if observed.adopt:
+            action, drift = Action.ADOPT, False
+            reason = f"takes over {observed.ident} (named in the spec): {reason}"
+        elif drift:
             reason = "; ".join(drift_reasons) + f": {reason}"
         return Operation(
             key,

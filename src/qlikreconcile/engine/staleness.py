@@ -20,7 +20,7 @@ def stale_tenants(plan: Plan, actual: ActualState) -> dict[str, list[str]]:
     changed: dict[str, list[str]] = defaultdict(list)
     for key_text, before in sorted(plan.observed.items()):
         key = ResourceKey.parse(key_text)
-        if key.tenant in actual.unreadable:
+        if key.tenant in actual.unreadable or key.tenant in actual.blocked:
             changed[key.tenant].append(f"{key_text}: cannot be read now")
             continue
         now = actual.fingerprint(key)

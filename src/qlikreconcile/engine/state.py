@@ -64,6 +64,9 @@ class ActualResource:
     """A copy qlikreconcile replaced by a newer one but that something still uses."""
     garbage: bool = False
     """A copy qlikreconcile replaced and nothing uses any more: deleted without a spec decision."""
+    adopt: bool = False
+    """Found only through an explicit adoption (the spec names its id): its differences are
+    planned as ADOPT, which takes it over, instead of an update."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,9 @@ class ActualState:
     """Tenants that could not be read, with the reason; the planner plans nothing for them."""
     missing: Mapping[ResourceKey, str] = field(default_factory=dict)
     """Resources that are absent although their surroundings say they existed (drift), why."""
+    blocked: Mapping[str, str] = field(default_factory=dict)
+    """Tenants that must not be planned until an operator settles something (the steps, as
+    text): like unreadable ones, nothing is planned for them and the run fails."""
 
     def fingerprint(self, key: ResourceKey) -> str:
         """What a saved plan remembers of one resource, to notice later changes (stale plans)."""

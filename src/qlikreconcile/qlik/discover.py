@@ -6,6 +6,13 @@ for on the spaces we own, and for each build app we own its current script, scri
 and last reload (see :mod:`.discover_apps`). A tenant whose host does not answer as a tenant is
 reported as absent (nothing exists); a tenant that cannot be read is reported as unreadable and
 planned for no further.
+
+An absent tenant is looked at once more (:func:`_absent`): when the spec names its id
+(``tenant.id``), or a pending-create control record in the source tenant holds the id of the
+tenant that create made, that tenant is read on the register host and through its own display
+host, and reported for adoption. A record without an id blocks the tenant (:mod:`.pending`). A
+tenant that answers on its host name with another id than the spec's ``tenant.id`` is unreadable,
+with the reason.
 """
 
 from __future__ import annotations
@@ -19,9 +26,10 @@ from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource, ActualState
-from qlikreconcile.errors import ApiError, TransportError
-from qlikreconcile.qlik import ownership, quirks, resources
+from qlikreconcile.errors import ApiError, NotFoundError, TransportError
+from qlikreconcile.qlik import ownership, pending, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.control import ControlRecord, ControlRecords
 from qlikreconcile.qlik.discover_apps import AppRef, read_apps
 from qlikreconcile.qlik.lookups import find_group
 from qlikreconcile.qlik.session import QlikSession
@@ -38,6 +46,36 @@ class TenantRef:
     apps: tuple[AppRef, ...] = ()
     members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Space name -> the groups the spec assigns roles on it."""
+    region: str = ""
+    file: str = ""
+    """The spec file of the tenant (named in recovery steps)."""
+    adopt_id: str | None = None
+    """The spec's ``tenant.id``: the existing tenant to take over when the host does not answer."""
+
+
+class _Unreadable(Exception):
+    """A tenant whose state cannot be planned; the message says why and what to do."""
+
+
+class _Records:
+    """The source tenant's pending-create records, read once and only when first needed."""
+
+    def __init__(self, session: QlikSession, source_host: str | None) -> None:
+        self._control = ControlRecords(session.client(source_host)) if source_host else None
+        self._lock = asyncio.Lock()
+        self._found: dict[str, ControlRecord] | None = None
+
+    @property
+    def host(self) -> str:
+        return self._control.host if self._control else ""
+
+    async def get(self, tenant: str) -> ControlRecord | None:
+        if self._control is None:
+            return None
+        async with self._lock:
+            if self._found is None:
+                self._found = await self._control.all(pending.KIND)
+        return self._found.get(tenant)
 
 
 ReadListener = Callable[[TenantRef], None]
@@ -51,17 +89,31 @@ async def read_fleet(
     concurrency: int = 32,
     clock: Callable[[], float] = time.time,
     listener: ReadListener | None = None,
+    source_host: str | None = None,
 ) -> ActualState:
-    """Read every tenant, ``concurrency`` at a time; failures mark a tenant unreadable."""
+    """Read every tenant, ``concurrency`` at a time; failures mark a tenant unreadable.
+
+    ``source_host`` is where pending-create records are looked for (None: not looked for).
+    """
     slots = asyncio.Semaphore(concurrency)
     found: dict[ResourceKey, ActualResource] = {}
     missing: dict[ResourceKey, str] = {}
     unreadable: dict[str, str] = {}
+    blocked: dict[str, str] = {}
+    records = _Records(session, source_host)
 
     async def one(ref: TenantRef) -> None:
         async with slots:
             try:
                 resources_, gone = await read_tenant(session.client(ref.host), ref, clock())
+                if not resources_:
+                    resources_, gone = await _absent(session, ref, records, clock())
+                elif (record := await records.get(ref.name)) is not None:
+                    resources_.append(_obsolete(ref, record))
+            except _Blocked as exc:
+                blocked[ref.name] = str(exc)
+            except _Unreadable as exc:
+                unreadable[ref.name] = str(exc)
             except (ApiError, TransportError) as exc:
                 log.warning("cannot read tenant %s: %s", ref.name, exc)
                 unreadable[ref.name] = (
@@ -77,8 +129,66 @@ async def read_fleet(
 
     await asyncio.gather(*(one(ref) for ref in tenants))
     return ActualState(
-        dict(sorted(found.items())), dict(sorted(unreadable.items())), dict(sorted(missing.items()))
+        dict(sorted(found.items())),
+        dict(sorted(unreadable.items())),
+        dict(sorted(missing.items())),
+        dict(sorted(blocked.items())),
     )
+
+
+def _obsolete(ref: TenantRef, record: ControlRecord) -> ActualResource:
+    """A pending-create record of a tenant that answers on its host: deleted as garbage."""
+    return ActualResource(
+        resources.pending_create_key(ref.name),
+        dict(record.data),
+        ident=record.ident,
+        drift=(f"obsolete pending-create record: {ref.host} answers",),
+        garbage=True,
+    )
+
+
+class _Blocked(Exception):
+    """A tenant an operator must settle first; the message gives the steps."""
+
+
+async def _absent(
+    session: QlikSession, ref: TenantRef, records: _Records, now: float
+) -> tuple[list[ActualResource], dict[ResourceKey, str]]:
+    """A tenant whose host does not answer: to adopt (an id is known), blocked, or to create."""
+    tenant_id = ref.adopt_id
+    if tenant_id is None:
+        record = await records.get(ref.name)
+        if record is None:
+            return [], {}
+        tenant_id = record.data.get("id")
+        if not tenant_id:
+            raise _Blocked(
+                pending.recovery(
+                    ref.name, file=ref.file, data=record.data, source_host=records.host
+                )
+            )
+    register = session.client(f"register.{ref.region}.qlikcloud.com")
+    try:
+        info = await register.get_json(f"/api/v1/tenants/{tenant_id}")
+    except NotFoundError:
+        raise _Unreadable(
+            f"{ref.file or ref.name}: tenant.id {tenant_id} names no tenant on {register.host}; "
+            "correct the id (or remove it to create the tenant)"
+        ) from None
+    hostnames = [str(h).lower() for h in info.get("hostnames") or []]
+    own = session.client(hostnames[0]) if hostnames else session.client(ref.host)
+    out, gone = await read_tenant(own, ref, now)
+    rest = [r for r in out if r.key != resources.tenant_key(ref.name)]
+    alias = hostnames[1] if len(hostnames) > 1 else None
+    status = info.get("status", "active")
+    adopted = ActualResource(
+        resources.tenant_key(ref.name),
+        {"name": info.get("name"), "hostname": alias, "status": status},
+        ident=str(info.get("id") or tenant_id),
+        drift=() if status == "active" else (f"tenant is {status}",),
+        adopt=True,
+    )
+    return [adopted, *rest], gone
 
 
 async def read_tenant(
@@ -96,13 +206,18 @@ async def read_tenant(
         if quirks.is_absent_host_error(exc):
             return [], {}
         raise
+    if ref.adopt_id and client.host == ref.host and info.get("id") != ref.adopt_id:
+        raise _Unreadable(
+            f"{ref.file or tenant}: tenant.id is {ref.adopt_id} but {ref.host} already answers "
+            f"as tenant {info.get('id')}; remove tenant.id (the tenant exists) or correct it"
+        )
     spaces, connections, items = await asyncio.gather(
         _all(client, "/api/v1/spaces"),
         _all(client, "/api/v1/data-connections"),
         _all(client, "/api/v1/items", {"resourceType": "app"}),
     )
     space_names = {s["id"]: s["name"] for s in spaces if s.get("name")}
-    out = [_tenant(tenant, info)]
+    out = [_tenant(tenant, info, client.host)]
     out += [_space(tenant, s) for s in spaces if s.get("name")]
     out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
     owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
@@ -117,13 +232,15 @@ async def _all(
     return [item async for item in client.paginate(path, params=params)]
 
 
-def _tenant(tenant: str, info: dict[str, Any]) -> ActualResource:
-    hostnames = info.get("hostnames") or [""]
+def _tenant(tenant: str, info: dict[str, Any], host: str) -> ActualResource:
+    """The tenant as read through ``host``: its host name is that one (display or alias)."""
+    hostnames = [str(h).lower() for h in info.get("hostnames") or []]
     status = info.get("status", "active")
     drift = () if status == "active" else (f"tenant is {status}",)
+    hostname = host if host in hostnames else (hostnames[0] if hostnames else "")
     return ActualResource(
         resources.tenant_key(tenant),
-        {"name": info.get("name"), "hostname": hostnames[0], "status": status},
+        {"name": info.get("name"), "hostname": hostname, "status": status},
         ident=info.get("id"),
         drift=drift,
     )

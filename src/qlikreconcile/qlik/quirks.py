@@ -6,7 +6,7 @@ the client in one edit. The emulator keeps its own, independent list; the two mu
 
 Nothing here performs I/O; the functions are pure readings of bodies, headers and exceptions.
 
-The four uncertainties that matter most, and their counterparts in the emulator's own list
+The uncertainties that matter most, and their counterparts in the emulator's own list
 (``qlikreconcile.emulator.quirks``, also served at ``GET /_emulator/quirks``)::
 
     client (this module)              emulator quirk              what a real tenant would settle
@@ -16,6 +16,7 @@ The four uncertainties that matter most, and their counterparts in the emulator'
     REPUBLISH_KEEPS_USER_SHEETS       apps.republish.sheets       community/private sheets kept
     is_pending_reload                 (reloads 429 pending)       429 body of a pending reload
     DISABLED_TENANT_CODE              tenant.disabled             what a disabled tenant answers
+    TENANT_PATCH_ON_OWN_HOST          tenant.alias                where the alias PATCH goes
 
 ``tests/conformance`` runs the same scripted flow against the emulator and, with
 ``QLIKRECONCILE_LIVE_*`` set, against a real tenant (README, "Checking against a real tenant");
@@ -136,6 +137,18 @@ def is_rate_limit(exc: BaseException) -> bool:
     """True for a genuine 429 rate limit (worth waiting ``Retry-After`` and trying again)."""
     return isinstance(exc, ApiError) and exc.status == 429 and not is_pending_reload(exc)
 
+
+TENANT_PATCH_ON_OWN_HOST: bool = True
+"""Where ``PATCH /api/v1/tenants/{id}`` (alias ``/hostnames/1``, ``/name``) is sent after a create.
+
+[SPEC] and [TS:tenants.d.ts] name the register host only for create, deactivate and reactivate;
+PATCH is an ordinary tenant call (tier 2) and Qlik's tutorials configure a new tenant with a token
+issued by its own host (doc §10.A-B). So we send it to the tenant's generated display host
+(``hostnames[0]`` of the 201 answer) with a token from that host; False sends it to the register
+host instead (unverified against a live register host). After the PATCH, ``users/me`` on the
+alias must answer with the new id (how fast a new alias answers on Qlik Cloud is not stated; the
+client reads it once).
+"""
 
 TOKEN_PATH: str = "/oauth/token"
 """Token endpoint at the host root [SPEC ``/oauth/token``]."""

@@ -15,6 +15,8 @@ kind               key name                    Qlik object
 ``reload``         template name               a SUCCEEDED reload of the build app's content
 ``published_app``  template name               the copy published to the managed space
 ``reload_task``    template name               the schedule reloading the (published) app
+``pending_create`` tenant name                 an obsolete pending-create control record in the
+                                               source tenant (:mod:`.pending`), only deleted
 =================  ==========================  ==============================================
 """
 
@@ -32,9 +34,11 @@ SCRIPT = "script"
 RELOAD = "reload"
 PUBLISHED_APP = "published_app"
 RELOAD_TASK = "reload_task"
+PENDING_CREATE = "pending_create"
 
 KINDS: dict[str, KindSpec] = {
-    TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"hostname", "region"})),
+    # The host name is an alias Qlik lets us set (PATCH /hostnames/1): not fixed.
+    TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"region"})),
     SPACE: KindSpec(SPACE, 1, fixed_fields=frozenset({"type"}), deletable=True),
     ASSIGNMENT: KindSpec(ASSIGNMENT, 2, deletable=True),
     CONNECTION: KindSpec(CONNECTION, 3, deletable=True),
@@ -62,11 +66,16 @@ KINDS: dict[str, KindSpec] = {
         fixed_fields=frozenset({"space"}),
     ),
     RELOAD_TASK: KindSpec(RELOAD_TASK, 8),
+    PENDING_CREATE: KindSpec(PENDING_CREATE, 9, update_action=None),
 }
 
 
 def tenant_key(tenant: str) -> ResourceKey:
     return ResourceKey(tenant, TENANT, tenant)
+
+
+def pending_create_key(tenant: str) -> ResourceKey:
+    return ResourceKey(tenant, PENDING_CREATE, tenant)
 
 
 def space_key(tenant: str, space: str) -> ResourceKey:

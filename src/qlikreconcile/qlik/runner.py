@@ -30,6 +30,7 @@ HANDLERS: Mapping[str, Handler] = {
     resources.RELOAD: reload.run,
     resources.PUBLISHED_APP: published_app.run,
     resources.RELOAD_TASK: reload_task.run,
+    resources.PENDING_CREATE: tenant.forget_obsolete,
 }
 
 

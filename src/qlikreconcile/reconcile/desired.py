@@ -47,6 +47,9 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                 for a in t.apps
             ),
             {s.name: tuple(m.group for m in s.members) for s in t.spaces if s.members},
+            region=t.region,
+            file=t.file,
+            adopt_id=t.id,
         )
         for t in fleet.tenants
     ]
@@ -67,7 +70,11 @@ def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResourc
         DesiredResource(
             tenant_key,
             {"name": t, "hostname": tenant.hostname, "status": "active"},
-            inputs={"region": tenant.region, "datacenter": REGIONS[tenant.region]},
+            inputs={
+                "region": tenant.region,
+                "datacenter": REGIONS[tenant.region],
+                "file": tenant.file,
+            },
         )
     ]
     for space in tenant.spaces:

@@ -62,6 +62,9 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
                 "host": ref.host,
                 "apps": [asdict(a) for a in ref.apps],
                 "members": {space: list(groups) for space, groups in ref.members.items()},
+                "region": ref.region,
+                "file": ref.file,
+                "adopt_id": ref.adopt_id,
             }
             for ref in refs
         },
@@ -76,6 +79,9 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
             str(info["host"]),
             tuple(AppRef(**a) for a in info.get("apps", [])),
             {space: tuple(groups) for space, groups in info.get("members", {}).items()},
+            region=str(info.get("region", "")),
+            file=str(info.get("file", "")),
+            adopt_id=info.get("adopt_id"),
         )
         for name, info in sorted(tenants.items())
     ]
@@ -92,7 +98,9 @@ async def plan_fleet(
 ) -> Planned:
     """Read the fleet's tenants and plan what makes them match the spec."""
     refs = tenant_refs(fleet)
-    actual = await read_fleet(session, refs, listener=listener, clock=clock)
+    actual = await read_fleet(
+        session, refs, listener=listener, clock=clock, source_host=fleet.source.hostname
+    )
     plan = make_plan(
         desired_resources(fleet),
         actual,
@@ -111,7 +119,8 @@ async def refresh_saved(
     """Re-read the tenants a saved plan touches; drop (and explain) the stale ones."""
     touched = {op.key.tenant for op in plan.operations}
     refs = [ref for ref in refs_from_context(plan.context) if ref.name in touched]
-    actual = await read_fleet(session, refs, listener=listener)
+    source = str(plan.context.get("source_host", "")) or None
+    actual = await read_fleet(session, refs, listener=listener, source_host=source)
     stale = stale_tenants(plan, actual)
     return Refreshed(Planned(without_tenants(plan, set(stale)), actual), stale)
 

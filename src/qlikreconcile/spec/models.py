@@ -153,6 +153,7 @@ class Tenant(_Frozen):
     region: Region
     hostname: str
     file: str  # the YAML file it came from, relative to the desired/ folder's parent
+    id: str | None = None  # an existing tenant to take over instead of creating one
     wave: str | None = None  # rollout wave (e.g. "canary"); None = the main wave
     variables: dict[str, object] = Field(default_factory=dict)
     spaces: tuple[Space, ...] = ()

@@ -82,6 +82,7 @@ class TenantChecker:
                 region=spec.tenant.region,
                 hostname=hostname,
                 file=self.file,
+                id=spec.tenant.id,
                 wave=spec.wave,
                 variables=variables,
                 spaces=tuple(

@@ -1,31 +1,42 @@
-"""Tenants: created on the region's register host with the source tenant's signed licence key.
+"""Tenants: created once on the region's register host, then given the spec's name and host name.
 
-Qlik's tutorials create a tenant with ``POST https://register.REGION.qlikcloud.com/api/v1/tenants
-{licenseKey}`` and read ``id`` and ``hostnames[0]`` from the 201 answer; qlik-cli also sends
-``name`` and ``hostnames``, which we send so the host name is the one the spec names. A name
-difference is patched with the replace-op array; a disabled tenant is reactivated.
+Creation follows qlik-cloud-api.md §14.2: ``POST https://register.REGION.qlikcloud.com/api/v1/
+tenants {licenseKey, datacenter}`` answers 201 with ``id`` and a display host name Qlik
+generates (``hostnames[0]``). The spec's host name then becomes the alias and the name is set,
+with one replace-op ``PATCH /api/v1/tenants/{id}`` sent to the tenant's own display host
+(:data:`quirks.TENANT_PATCH_ON_OWN_HOST`); finally ``users/me`` on the alias must answer with the
+new id.
 
-A create whose answer was lost is settled by asking the new host who it is: a tenant answering
-there is the one we created. Reactivation is settled by reading the tenant's status.
+**Never twice.** A create consumes a licensed tenant and Qlik cannot be asked afterwards whether
+a lost create happened, so (see :mod:`..pending`): a ``tenant-create`` control record is claimed
+in the source tenant before the POST (a record already there refuses the create); the POST is
+never repeated after a lost answer (the client retries a POST only when it certainly did not
+reach Qlik: refused connection, a real 429); a lost answer stops this tenant (its dependents are
+skipped, other tenants go on) with the recovery steps and leaves the record; a 201 writes the new
+id into the record, so a later run takes the tenant over even if this one dies right after.
+
+ADOPT takes over an existing tenant by id (from the spec's ``tenant.id`` or a record): read it
+on the register host, then alias, name and verify as after a create. Updates patch the name, and
+reactivate a disabled tenant (settled by reading its status).
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
-from qlikreconcile.errors import OperationError
+from qlikreconcile.errors import ApiError, OperationError, TransportError
+from qlikreconcile.qlik import pending, quirks
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.handlers.adopt import create_once
+from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
+from qlikreconcile.qlik.handlers.adopt import create_once, is_ambiguous
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
-
-async def _tenant_at(client: QlikClient) -> str | None:
-    """The id of the tenant answering at ``client``'s host, None when no tenant is there."""
-    if not await client.host_exists():
-        return None
-    me = await client.get_following_redirect("/api/v1/users/me")
-    return str(me["tenantId"])
+logger = logging.getLogger(__name__)
 
 
 async def _active(register: QlikClient, tenant_id: str) -> str | None:
@@ -33,35 +44,113 @@ async def _active(register: QlikClient, tenant_id: str) -> str | None:
     return tenant_id if found.get("status") == "active" else None
 
 
+def _records(env: HandlerEnv) -> ControlRecords:
+    async def pause(attempt: int, exc: BaseException) -> None:
+        await env.pause(env.session.policy.wait_seconds(attempt, exc))
+
+    stats = env.session.stats.host(env.source_host)
+    return ControlRecords(env.session.client(env.source_host), stats=stats, pause=pause)
+
+
+async def _name_and_alias(
+    env: HandlerEnv,
+    tenant_id: str,
+    own_host: str,
+    register: QlikClient,
+    *,
+    name: str | None,
+    alias: str | None,
+) -> None:
+    """One idempotent replace-op PATCH (on the tenant's own host), then prove the alias answers."""
+    patch = []
+    if alias is not None:
+        patch.append({"op": "replace", "path": "/hostnames/1", "value": alias})
+    if name is not None:
+        patch.append({"op": "replace", "path": "/name", "value": name})
+    if not patch:
+        return
+    patcher = env.session.client(own_host) if quirks.TENANT_PATCH_ON_OWN_HOST else register
+    await patcher.patch_json(f"/api/v1/tenants/{tenant_id}", patch, idempotent=True)
+    if alias is not None:
+        me = await env.session.client(alias).get_following_redirect("/api/v1/users/me")
+        if me.get("tenantId") != tenant_id:
+            raise OperationError(
+                f"tenant {tenant_id} was given the host name {alias}, but {alias} answers as "
+                f"tenant {me.get('tenantId')}"
+            )
+
+
+async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
+    records = _records(env)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    data = pending.record_data(host=host, region=op.inputs["region"], started=started)
+    try:
+        return await records.claim(pending.KIND, op.key.tenant, data)
+    except RecordHeld as exc:
+        raise OperationError(
+            f"not creating tenant {op.key.tenant}: "
+            + pending.recovery(
+                op.key.tenant,
+                file=str(op.inputs.get("file", "")),
+                data=exc.data,
+                source_host=records.host,
+            )
+        ) from None
+
+
+async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClient) -> Outcome:
+    tenant = op.key.tenant
+    records = _records(env)
+    record = await _claim(env, op, host)
+    body = {"licenseKey": await env.license_key(), "datacenter": op.inputs["datacenter"]}
+    try:
+        created = await register.post_json("/api/v1/tenants", body, expected=(201,))
+    except (ApiError, TransportError) as exc:
+        if is_ambiguous(exc):
+            recovery = pending.recovery(
+                tenant,
+                file=str(op.inputs.get("file", "")),
+                data=record.data,
+                source_host=records.host,
+            )
+            raise OperationError(f"tenant {tenant}: {exc}; {recovery}") from None
+        # Certainly not created (Qlik refused it, or it never reached Qlik): free the record.
+        await records.clear(record)
+        raise
+    tenant_id = str(created["id"])
+    own_host = str((created.get("hostnames") or [host])[0])
+    try:
+        record = await records.update(record, {"id": tenant_id, "display": own_host})
+    except (ApiError, TransportError) as exc:
+        # The tenant exists; if the steps below fail too, the record (without the id) blocks the
+        # next run with the recovery steps, which name this id in the log.
+        logger.warning(
+            "tenant %s created as %s; recording the id failed: %s", tenant, tenant_id, exc
+        )
+    await _name_and_alias(env, tenant_id, own_host, register, name=op.desired["name"], alias=host)
+    await records.clear(record)
+    return Outcome(ident=tenant_id, detail=f"created {host} ({tenant_id})")
+
+
+async def _adopt(op: Operation, env: HandlerEnv, host: str, register: QlikClient) -> Outcome:
+    tenant_id = str(op.ident)
+    found: dict[str, Any] = await register.get_json(f"/api/v1/tenants/{tenant_id}")
+    own_host = str((found.get("hostnames") or [host])[0])
+    await _name_and_alias(env, tenant_id, own_host, register, name=op.desired["name"], alias=host)
+    records = _records(env)
+    record = await records.get(pending.KIND, op.key.tenant)
+    if record is not None:
+        await records.clear(record)
+    return Outcome(ident=tenant_id, detail=f"took over {tenant_id} as {host}")
+
+
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     host = env.host(op)
     register = env.session.client(f"register.{op.inputs['region']}.qlikcloud.com")
     if op.action is Action.CREATE:
-        body = {
-            "licenseKey": await env.license_key(),
-            "datacenter": op.inputs["datacenter"],
-            "name": op.desired["name"],
-            "hostnames": [host],
-        }
-
-        async def create() -> str:
-            created = await register.post_json("/api/v1/tenants", body, expected=(201,))
-            return str(created["id"])
-
-        tenant_client = env.session.client(host)
-        created_id = await create_once(
-            env,
-            host=register.host,
-            what=f"create tenant {host}",
-            create=create,
-            find=lambda: _tenant_at(tenant_client),
-        )
-        me = await tenant_client.get_following_redirect("/api/v1/users/me")
-        if me.get("tenantId") != created_id:
-            raise OperationError(
-                f"tenant created as {created_id} but {host} answers as {me.get('tenantId')}"
-            )
-        return Outcome(ident=created_id, detail=f"created {host}")
+        return await _create(op, env, host, register)
+    if op.action is Action.ADOPT:
+        return await _adopt(op, env, host, register)
     tenant_id = env.ident(op.key)
     changed = {c.path for c in op.changes}
     if "status" in changed:
@@ -79,8 +168,14 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             create=reactivate,
             find=lambda: _active(register, tenant_id),
         )
-    if "name" in changed:
-        patch = [{"op": "replace", "path": "/name", "value": op.desired["name"]}]
-        client = env.session.client(host)
-        await client.patch_json(f"/api/v1/tenants/{tenant_id}", patch, idempotent=True)
+    name = op.desired["name"] if "name" in changed else None
+    alias = host if "hostname" in changed else None
+    await _name_and_alias(env, tenant_id, host, register, name=name, alias=alias)
     return Outcome(ident=tenant_id)
+
+
+async def forget_obsolete(op: Operation, env: HandlerEnv) -> Outcome:
+    """Delete a pending-create record whose tenant answers on its host (planned as garbage)."""
+    records = _records(env)
+    await records.clear(ControlRecord(pending.KIND, op.key.tenant, str(op.ident)))
+    return Outcome(detail="obsolete pending-create record deleted")
