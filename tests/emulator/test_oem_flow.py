@@ -27,14 +27,17 @@ async def test_full_oem_flow(emu: Emu, source: httpx.AsyncClient) -> None:
     assert lic["licenseKey"].count(".") == 2
     async with await emu.authed(REGISTER) as reg:
         r = await reg.post(
-            "/api/v1/tenants", json={"licenseKey": lic["licenseKey"], "name": "acme"}
+            "/api/v1/tenants", json={"licenseKey": lic["licenseKey"], "datacenter": "eu-west-1"}
         )
         assert r.status_code == 201, r.text
         tenant = r.json()
-        assert tenant["hostnames"] == ["acme.eu.qlikcloud.com"]
         assert tenant["status"] == "active"
         assert tenant["region"] == "eu"
-    host = tenant["hostnames"][0]
+    # The display host name is Qlik's; ours becomes the alias (§14.2).
+    async with await emu.authed(tenant["hostnames"][0]) as own:
+        alias = [{"op": "replace", "path": "/hostnames/1", "value": "acme.eu.qlikcloud.com"}]
+        assert (await own.patch(f"/api/v1/tenants/{tenant['id']}", json=alias)).status_code == 204
+    host = "acme.eu.qlikcloud.com"
 
     # Source: find the template app and export it without data.
     items = (

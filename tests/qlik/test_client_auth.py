@@ -41,7 +41,7 @@ async def test_each_host_gets_its_own_token(emulator: Emulator, session: QlikSes
     overview = await source.get_json("/api/v1/licenses/overview")
     register = session.client(REGISTER_HOST)
     tenant = await register.post_json(
-        "/api/v1/tenants", {"licenseKey": overview["licenseKey"], "name": "acme"}
+        "/api/v1/tenants", {"licenseKey": overview["licenseKey"], "datacenter": "eu-west-1"}
     )
     target = session.client(tenant["hostnames"][0])
     me = await target.get_following_redirect("/api/v1/users/me")

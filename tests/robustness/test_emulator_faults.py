@@ -326,3 +326,29 @@ async def test_once_targets_the_first_matching_request() -> None:
     )
     assert bad.status_code == 400
     await client.aclose()
+
+
+def test_only_limits_the_rates_to_request_shapes() -> None:
+    config = validate_spec("drop=1,only=POST /api/v1/tenants;PATCH /api/v1/tenants/{id}")
+    assert config.only == ["POST /api/v1/tenants", "PATCH /api/v1/tenants/{id}"]
+    injector = FaultInjector(config)
+    assert injector.decide("POST", "register.eu.qlikcloud.com", "/api/v1/tenants", START)
+    tenant = "/api/v1/tenants/TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69"
+    assert injector.decide("patch", OTHER, tenant, START)
+    assert injector.decide("GET", OTHER, tenant, START) is None
+    assert injector.decide("POST", OTHER, "/api/v1/spaces", START) is None
+    # A real id in a shape is written as {id}; a shape without a method is refused.
+    assert FaultConfig(only=[f"PATCH {tenant}"]).only == ["PATCH /api/v1/tenants/{id}"]
+    with pytest.raises(ValueError, match="is not 'METHOD /path'"):
+        FaultConfig(only=["/api/v1/tenants"])
+
+
+async def test_only_over_the_admin_endpoint() -> None:
+    emu = Emu()
+    client = await emu.client()
+    await emu.admin("POST", "/_emulator/faults", {"reset": 1.0, "only": ["POST /api/v1/tenants"]})
+    assert (
+        await client.post("/api/v1/spaces", json={"name": "spared", "type": "shared"})
+    ).is_success
+    assert "spared" in await emu.space_names()
+    await client.aclose()

@@ -150,3 +150,24 @@ async def test_a_blocked_tenant_does_not_hold_up_the_others(tmp_path: Path) -> N
     assert second.planned == 0
     assert list(second.blocked) == ["umbrella"]
     assert len(customer_tenants(await rig.state())) == 2
+
+
+async def test_a_wrong_tenant_id_is_a_clear_error(tmp_path: Path) -> None:
+    rig = acme_rig(tmp_path)
+    set_tenant_id(rig, "TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69")
+    unknown = await rig.run()
+    assert unknown.planned == 0
+    assert unknown.unreadable["acme"] == (
+        "desired/tenants/acme.yaml: tenant.id TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69 names no tenant on "
+        "register.eu.qlikcloud.com; correct the id (or remove it to create the tenant)"
+    )
+    path = rig.desired / "tenants" / "acme.yaml"
+    path.write_text(path.read_text().replace(", id: TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69", ""))
+    await rig.converge(max_rounds=3)
+    [acme] = customer_tenants(await rig.state())
+    set_tenant_id(rig, "TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69")
+    other = await rig.run()
+    assert other.planned == 0
+    assert f"already answers as tenant {acme['id']}" in other.unreadable["acme"]
+    path.write_text(path.read_text().replace("TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69", acme["id"]))
+    assert (await rig.run()).converged  # naming the tenant it already is changes nothing

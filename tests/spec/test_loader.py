@@ -267,3 +267,26 @@ def test_load_sources_reads_fleet_and_templates_only(fleet_dir: MakeFleet) -> No
     assert source.hostname == "source.eu.qlikcloud.com"
     assert target.default == "emulator"
     assert [r.version for r in templates["sales"].releases] == [1]
+
+
+def test_tenant_id_names_a_tenant_to_take_over(fleet_dir: MakeFleet) -> None:
+    acme = TENANT_YAML.replace("name: acme, region: eu", "name: acme, region: eu, id: Tq8GPVr8qI7")
+    tenant = load_fleet(fleet_dir({"tenants/acme.yaml": acme})).tenants[0]
+    assert tenant.id == "Tq8GPVr8qI7"
+    assert load_fleet(fleet_dir()).tenants[0].id is None
+
+
+def test_tenant_ids_are_well_formed_and_unique(fleet_dir: MakeFleet) -> None:
+    bad = TENANT_YAML.replace("name: acme, region: eu", "name: acme, region: eu, id: 'no way'")
+    (problem,) = problems_of(fleet_dir({"tenants/acme.yaml": bad}))
+    assert problem.startswith("desired/tenants/acme.yaml:1:")
+    assert "is not a Qlik tenant id (fix: copy" in problem
+    same = "name: acme, region: eu, id: Tq8GPVr8qI7"
+    acme = TENANT_YAML.replace("name: acme, region: eu", same)
+    beta = acme.replace("name: acme", "name: beta").replace("Acme", "Beta")
+    problems = problems_of(fleet_dir({"tenants/acme.yaml": acme, "tenants/beta.yaml": beta}))
+    assert len(problems) == 1
+    assert (
+        "duplicate tenant id 'Tq8GPVr8qI7', also used at desired/tenants/acme.yaml:1:"
+        in (problems[0])
+    )

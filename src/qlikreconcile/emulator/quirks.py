@@ -79,7 +79,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "PATCH /tenants/{id} [{op: replace, path: /hostnames/1, value}] sets the one alias; it "
         "must be LABEL.REGION.qlikcloud.com of the tenant's own region (else 400 TENANTS-2) and "
         "not another tenant's host name (else Quirks.tenant_alias_conflict_status, 400, "
-        "TENANTS-9). The tenant then answers on both names; hostnames lists both.",
+        "TENANTS-9). The tenant then answers on both names; hostnames lists both. A register "
+        "host reads and changes only the tenants of its own region (404 for others).",
     ),
     Quirk(
         "tenant.license",

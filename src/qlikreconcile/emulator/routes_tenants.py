@@ -51,8 +51,12 @@ def _tenant_err(status: int, code: str, title: str, detail: str | None = None) -
 def _lookup(ctx: Ctx) -> Tenant:
     tenant_id = ctx.path_param("tenantId")
     tenant = ctx.store.state.tenants.get(tenant_id)
+    # A register host serves the tenants of its own region (quirk tenant.alias); a tenant host
+    # only itself.
     visible = tenant is not None and (
-        ctx.tenant_or_none is None or ctx.tenant_or_none.id == tenant_id
+        ctx.tenant_or_none.id == tenant_id
+        if ctx.tenant_or_none is not None
+        else ctx.host.region in (None, tenant.region)
     )
     if tenant is None or not visible:
         raise _tenant_err(404, "TENANTS-8", "Not found", f"Tenant '{tenant_id}' not found")

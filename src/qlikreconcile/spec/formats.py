@@ -148,7 +148,6 @@ class TenantHeader(_FileModel):
     hostname: str | None = Field(None, description="Defaults to NAME.REGION.qlikcloud.com.")
     id: str | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9_-]{8,64}$",
         description=(
             "The id of an existing tenant to take over (alias and name are set on it) instead "
             "of creating one; for recovering a create whose answer was lost."

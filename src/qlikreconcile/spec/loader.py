@@ -170,14 +170,19 @@ def _load_tenants(
 
 
 def _duplicates(tenants: list[LoadedTenant], problems: list[Problem]) -> None:
-    """Tenant names and host names are unique across files (case-insensitively, as DNS)."""
-    for attribute, what in (("name", "tenant name"), ("hostname", "host name")):
+    """Tenant names and host names are unique across files (case-insensitively, as DNS), and so
+    are the ids of tenants to take over (exactly: Qlik ids are case-sensitive)."""
+    for attribute, what in (
+        ("name", "tenant name"),
+        ("hostname", "host name"),
+        ("id", "tenant id"),
+    ):
         first: dict[str, LoadedTenant] = {}
         for loaded in tenants:
             value = getattr(loaded, attribute)
             if value is None:
                 continue
-            other = first.setdefault(value.casefold(), loaded)
+            other = first.setdefault(value if attribute == "id" else value.casefold(), loaded)
             if other is not loaded:
                 pos = getattr(loaded, f"{attribute}_pos")
                 problems.append(

@@ -129,6 +129,10 @@ def check_timezone(name: str) -> str | None:
     return f"unknown time zone '{name}'; use an IANA name like Europe/Zurich or UTC"
 
 
+TENANT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+"""A Qlik tenant id as the spec may name one (e.g. TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69)."""
+
+
 def check_hostname(hostname: str, region: str | None) -> str | None:
     """A valid lower-case DNS name; a ``*.qlikcloud.com`` name must carry the tenant's region."""
     if not HOSTNAME_RE.match(hostname):

@@ -25,7 +25,7 @@ from typing import Any
 from qlikreconcile.errors import Problem, SourcePosition
 from qlikreconcile.spec.formats import TenantFile
 from qlikreconcile.spec.models import Tenant
-from qlikreconcile.spec.rules import check_hostname, check_tenant_name
+from qlikreconcile.spec.rules import TENANT_ID_RE, check_hostname, check_tenant_name
 from qlikreconcile.spec.templates import LoadedTemplate
 from qlikreconcile.spec.templating import ValueRenderer, render_variables, tenant_context
 from qlikreconcile.spec.tenant_rules import TenantChecker
@@ -56,6 +56,8 @@ class LoadedTenant:
     name_pos: SourcePosition | None = None
     hostname_pos: SourcePosition | None = None
     problems: tuple[Problem, ...] = ()
+    id: str | None = None
+    id_pos: SourcePosition | None = None
 
 
 def _section(doc: PosDict, key: str, kind: type[PosDict] | type[PosList]) -> Any:
@@ -140,9 +142,27 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
             Problem(hostname_pos, message, "write a host name like NAME.REGION.qlikcloud.com")
         )
 
+    if header.id is not None and not TENANT_ID_RE.match(header.id):
+        problems.append(
+            Problem(
+                locate(doc, ("tenant", "id")) or top,
+                f"tenant.id '{header.id}' is not a Qlik tenant id",
+                "copy the tenant's id (8-64 of A-Z a-z 0-9 _ -) from My Qlik or its console",
+            )
+        )
+
     def result(tenant: Tenant | None) -> LoadedTenant:
         found = _for_tenant(problems, file, header.name)
-        return LoadedTenant(tenant, header.name, hostname, name_pos, hostname_pos, tuple(found))
+        return LoadedTenant(
+            tenant,
+            header.name,
+            hostname,
+            name_pos,
+            hostname_pos,
+            tuple(found),
+            header.id,
+            locate(doc, ("tenant", "id")) or top,
+        )
 
     if not fleet.fleet_ok:  # without valid defaults, rendering would only report noise
         return result(None)
