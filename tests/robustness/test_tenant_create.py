@@ -8,6 +8,7 @@ operator's recovery (``tenant.id`` in the spec, or ``tenant forget``) converge w
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 
 from qlikreconcile.emulator import SOURCE_HOST
+from qlikreconcile.engine.report import ApplyReport
 from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik.control import PREFIX
 from qlikreconcile.reconcile.pending import forget_pending_create
+from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan
 from tests.robustness.invariants import duplicates, missing
 from tests.robustness.rig import Rig
 
@@ -171,3 +174,37 @@ async def test_a_wrong_tenant_id_is_a_clear_error(tmp_path: Path) -> None:
     assert f"already answers as tenant {acme['id']}" in other.unreadable["acme"]
     path.write_text(path.read_text().replace("TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69", acme["id"]))
     assert (await rig.run()).converged  # naming the tenant it already is changes nothing
+
+
+async def test_a_create_that_certainly_did_not_arrive_is_retried(tmp_path: Path) -> None:
+    """A real 429 on the create: Qlik did not take it, so it is sent again; one tenant."""
+    rig = acme_rig(tmp_path)
+    await rig.faults({"once": {CREATE: "429"}})
+    first = await rig.run()
+    assert first.failed == []
+    assert first.stats.rate_limited == 1
+    assert len(customer_tenants(await rig.state())) == 1
+    assert (await rig.run()).converged
+
+
+async def test_two_machines_applying_at_once_create_one_tenant(tmp_path: Path) -> None:
+    """Both planned the create; the control record lets only one of them send it."""
+    rig = acme_rig(tmp_path)
+    plans = [await rig.plan(), await rig.plan()]
+
+    async def apply(planned: Planned) -> ApplyReport:
+        async with rig.session() as session:
+            return await apply_plan(
+                planned, session, secrets=rig.secrets, artifacts=ArtifactReader(tmp_path)
+            )
+
+    reports = await asyncio.gather(*(apply(p) for p in plans))
+    outcomes = sorted(
+        r.status.value for report in reports for r in report.results if r.key.kind == "tenant"
+    )
+    assert outcomes == ["failed", "succeeded"]
+    refused = next(r for rep in reports for r in rep.results if r.status.value == "failed")
+    assert refused.reason.startswith("not creating tenant acme: ")
+    assert len(customer_tenants(await rig.state())) == 1
+    await rig.converge(max_rounds=3)
+    assert len(customer_tenants(await rig.state())) == 1

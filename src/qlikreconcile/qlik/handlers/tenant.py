@@ -9,7 +9,8 @@ new id.
 
 **Never twice.** A create consumes a licensed tenant and Qlik cannot be asked afterwards whether
 a lost create happened, so (see :mod:`..pending`): a ``tenant-create`` control record is claimed
-in the source tenant before the POST (a record already there refuses the create); the POST is
+in the source tenant before the POST (a record already there refuses the create, and so does the
+host name answering once the record is held: another run made the tenant); the POST is
 never repeated after a lost answer (the client retries a POST only when it certainly did not
 reach Qlik: refused connection, a real 429); a lost answer stops this tenant (its dependents are
 skipped, other tenants go on) with the recovery steps and leaves the record; a 201 writes the new
@@ -102,6 +103,14 @@ async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClien
     tenant = op.key.tenant
     records = _records(env)
     record = await _claim(env, op, host)
+    # The claim is the lock; look again under it: another run may have created and aliased the
+    # tenant (and cleared its record) since this plan was made.
+    if await env.session.client(host).host_exists():
+        await records.clear(record)
+        raise OperationError(
+            f"not creating tenant {tenant}: {host} answers now (another run created it since "
+            "this plan was made); plan again"
+        )
     body = {"licenseKey": await env.license_key(), "datacenter": op.inputs["datacenter"]}
     try:
         created = await register.post_json("/api/v1/tenants", body, expected=(201,))
