@@ -5,8 +5,10 @@ Phase 1 creates N tenants from nothing while the emulator injects 429s (with Ret
 stretches reloads (``slow-reload``). Customers then add community sheets to every published app.
 Phase 2 changes every tenant's load script (reload and republish everywhere) under a new fault
 seed. Each phase runs plan + apply rounds until a plan is empty with every tenant read. Printed:
-requests, retries, 429s, adoptions (creates settled by a re-read), rounds, duplicates (must be 0),
-lost community sheets (must be 0) and wall time.
+requests, retries, 429s, adoptions (creates settled by a re-read), tenants the operator settled
+after a lost tenant create (a tenant create is never repeated: the soak plays the operator, see
+``tests/robustness/operator.py``), rounds, duplicates (must be 0), lost community sheets (must be
+0) and wall time.
 
 Time is virtual by default (the emulator and the client share a clock that jumps over waits), so
 the figures measure qlikreconcile's work and request counts, not Qlik's latency; ``--real-time``
@@ -23,6 +25,7 @@ import json
 import logging
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,8 +44,12 @@ from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.retry import RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
+from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
 from qlikreconcile.spec.loader import load_fleet
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the operator's steps live in tests/
+from tests.robustness.operator import settle_blocked
 
 SECRETS = {"VENDOR_DW_PASSWORD": "soak-vendor-pw", "GLOBEX_PG_PASSWORD": "soak-globex-pw"}
 POLLING = ReloadPolling(first=0.2, factor=1.5, cap=2.0, timeout=900)
@@ -78,6 +85,7 @@ class Figures:
     rate_limited: int = 0
     throttled: int = 0
     adopted: int = 0
+    settled: int = 0
     failed_operations: int = 0
     rounds: list[int] = field(default_factory=list)
     duplicates: int = 0
@@ -128,7 +136,13 @@ class Soak:
             fleet = load_fleet(self.desired)
             async with self.session() as session:
                 planned = await plan_fleet(fleet, session, target="soak", clock=self.clock)
-                done = planned.plan.empty and not planned.actual.unreadable
+                blocked = sorted(planned.actual.blocked)
+                done = planned.plan.empty and not planned.actual.unreadable and not blocked
+                if blocked:  # lost tenant creates: the operator names the tenant or forgets
+                    self.figures.settled += len(blocked)
+                    state = await self.admin("GET", "/_emulator/state")
+                    for name in settle_blocked(state, self.desired, blocked):
+                        await forget_pending_create(session, source_host=SOURCE_HOST, tenant=name)
                 if not planned.plan.empty:
                     report = await apply_plan(
                         planned,
@@ -278,7 +292,8 @@ def summary(f: Figures) -> str:
     return (
         f"tenants {f.tenants}, faults {f.rate:.0%} of every kind, seed {f.seed}: "
         f"requests {f.requests}, retries {f.retries}, 429s {f.rate_limited}, "
-        f"throttled {f.throttled}, adopted {f.adopted}, failed operations {f.failed_operations}, "
+        f"throttled {f.throttled}, adopted {f.adopted}, settled by the operator {f.settled}, "
+        f"failed operations {f.failed_operations}, "
         f"rounds {'+'.join(map(str, f.rounds))}, duplicates {f.duplicates}, "
         f"lost sheets {f.lost_sheets}, wall {f.wall_seconds}s"
     )

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from qlikreconcile.spec.models import DesiredFleet
+from tests.robustness.operator import made_by_lost_creates
 
 MARKER = "[managed by qlikreconcile"
 IMPORTING = "[qlikreconcile import "
@@ -44,14 +45,19 @@ def _repeated(counter: Counter[Any], what: str, where: str) -> list[str]:
 
 
 def duplicates(state: dict[str, Any], *, settled: bool = True) -> list[str]:
-    """Every duplicate object in the emulator, described; with ``settled``, half-done imports too.
+    """Every duplicate object in the emulator, described; with ``settled``, half-done imports and
+    tenants without an alias too.
 
     A run killed between an import and its marking leaves one provisionally named app, which the
-    next run adopts: fine mid-way (``settled=False``), a failure once runs have converged.
+    next run adopts: fine mid-way (``settled=False``), a failure once runs have converged. So does
+    a lost tenant create (a tenant with only its generated host name) until the operator settles
+    it; once converged, such a tenant is a second tenant for some spec entry.
     """
     found: list[str] = []
     hosts = Counter(h.lower() for t in state["tenants"].values() for h in t["hostnames"])
     found += _repeated(hosts, "tenant host", "fleet")
+    if settled:
+        found += [f"fleet: tenant {i} has no alias" for i in made_by_lost_creates(state)]
     for tenant in state["tenants"].values():
         where = tenant["hostnames"][0]
         found += _repeated(Counter(s["name"] for s in tenant["spaces"].values()), "space", where)

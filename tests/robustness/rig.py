@@ -2,7 +2,8 @@
 
 Each :meth:`Rig.run` is one CLI-like run: a fresh session, a plan, and an apply of that plan.
 :meth:`Rig.converge` repeats runs until a plan is empty and every tenant could be read, within a
-bounded number of rounds. Time is virtual by default: the emulator and the client share a
+bounded number of rounds, playing the operator for a tenant blocked by a lost create
+(:mod:`.operator`). Time is virtual by default: the emulator and the client share a
 :class:`VirtualClock` whose ``sleep`` moves the clock instead of waiting, so Retry-After, backoff
 and reload polling play out instantly while the emulator sees the time pass.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
+from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan, plan_fleet
 from qlikreconcile.spec.loader import load_fleet
 from qlikreconcile.spec.models import DesiredFleet
+from tests.robustness.operator import settle_blocked
 
 START = 1_750_000_000.0
 POLLING = ReloadPolling(first=0.05, factor=2.0, cap=1.0, timeout=600)
@@ -86,6 +89,8 @@ class Totals:
     throttled: int = 0
     adopted: int = 0
     failed_ops: int = 0
+    settled: int = 0
+    """Tenants the operator settled after a lost create (named or forgotten)."""
     history: list[RunResult] = field(default_factory=list)
 
     def add(self, result: RunResult) -> None:
@@ -187,11 +192,22 @@ class Rig:
             result = await self.run()
             if result.converged:
                 return round_number
+            if result.blocked:  # a lost tenant create: the operator settles it (operator.py)
+                await self.settle(result.blocked)
         last = self.totals.history[-1]
         raise AssertionError(
             f"not converged in {max_rounds} runs; last planned {last.planned}, "
             f"unreadable {last.unreadable}, failed {last.failed[:5]}"
         )
+
+    async def settle(self, blocked: Iterable[str]) -> None:
+        """Play the operator for tenants blocked by a lost create: name the tenant or forget."""
+        blocked = sorted(blocked)
+        self.totals.settled += len(blocked)
+        forget = settle_blocked(await self.state(), self.desired, blocked)
+        async with self.session() as session:
+            for name in forget:
+                await forget_pending_create(session, source_host=SOURCE_HOST, tenant=name)
 
     async def admin(self, method: str, path: str, json: Any = None) -> Any:
         transport = httpx.ASGITransport(app=self.app)
