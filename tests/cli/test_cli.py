@@ -138,3 +138,12 @@ def test_secrets_never_reach_output_or_debug_logs(
     assert "DEBUG" in everything, "debug logging was on"
     for value in [*sentinels.values(), "SENTINEL-client-secret-77"]:
         assert value not in everything
+
+
+def test_tenant_forget_without_a_pending_create(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "tenant", "forget", "acme")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Target: emulator (embedded")
+    assert "acme: no pending create is recorded in vendor-source.eu.qlikcloud.com" in out

@@ -102,16 +102,21 @@ async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
 async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClient) -> Outcome:
     tenant = op.key.tenant
     records = _records(env)
+    body = {"licenseKey": await env.license_key(), "datacenter": op.inputs["datacenter"]}
     record = await _claim(env, op, host)
-    # The claim is the lock; look again under it: another run may have created and aliased the
-    # tenant (and cleared its record) since this plan was made.
-    if await env.session.client(host).host_exists():
+    try:
+        # The claim is the lock; look again under it: another run may have created and aliased
+        # the tenant (and cleared its record) since this plan was made.
+        answers = await env.session.client(host).host_exists()
+    except Exception:
+        await records.clear(record)  # nothing was sent: do not block the next run
+        raise
+    if answers:
         await records.clear(record)
         raise OperationError(
             f"not creating tenant {tenant}: {host} answers now (another run created it since "
             "this plan was made); plan again"
         )
-    body = {"licenseKey": await env.license_key(), "datacenter": op.inputs["datacenter"]}
     try:
         created = await register.post_json("/api/v1/tenants", body, expected=(201,))
     except (ApiError, TransportError) as exc:
