@@ -105,7 +105,22 @@ SUBSTITUTES: tuple[Substitute, ...] = (
     ),
 )
 
+_LOWER_EVENT = (
+    "the reconstructed Eventstate enum says EVENT, but Qlik's own Task example response and every "
+    "official request example send lowercase `event` (qlik-scheduling-tasks.md §3); the emulator "
+    "answers as the example does"
+)
+
 DIFFERENCES: tuple[Difference, ...] = (
+    *(
+        Difference(method, path, status, "'event' is not one of ['EVENT']", _LOWER_EVENT)
+        for method, path, status in (
+            ("POST", "/scheduling/tasks/resources/{id}/actions/reload/on-time-schedule", 201),
+            ("GET", "/scheduling/tasks", 200),
+            ("GET", "/scheduling/tasks/{id}", 200),
+            ("PATCH", "/scheduling/tasks/{id}", 200),
+        )
+    ),
     Difference(
         "GET",
         "/v1/items",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tests.conformance.differences import Entry, check
 from tests.conformance.flow_apps import apps
-from tests.conformance.flow_data import connections, reload_tasks
+from tests.conformance.flow_data import connections, schedules
 from tests.conformance.flow_identity import identity, oauth
 from tests.conformance.flow_spaces import spaces
 from tests.conformance.flow_tenants import tenant_lifecycle
@@ -28,7 +28,7 @@ async def scripted_run(target: Target) -> Run:
         made = await spaces(run, ident.get("group", {}).get("id"))
         ids = await apps(run, made, str(ident.get("user", {}).get("id", "")))
         await connections(run, made["shared"]["id"])
-        await reload_tasks(run, ids["app"])
+        await schedules(run, ids["app"])
         async with await run.authed() as c:
             run.expect(await c.delete(f"/api/v1/spaces/{made['shared']['id']}"), 412)
             probe = await c.get("/api/v1/nothing-here")

@@ -1,4 +1,4 @@
-"""Scripted steps: data connections (write-only credentials) and reload tasks (schedules)."""
+"""Scripted steps: data connections (write-only credentials) and schedules (scheduling tasks)."""
 
 from __future__ import annotations
 
@@ -59,34 +59,63 @@ async def connections(run: Run, space_id: str) -> None:
         run.expect(await c.delete(f"{base}/{qid}"), 404)
 
 
-async def reload_tasks(run: Run, app_id: str) -> None:
-    base = "/api/v1/reload-tasks"
+async def schedules(run: Run, app_id: str) -> None:
+    """Scheduling tasks (the 2026 API), then the removed Reload Tasks API as Qlik answers now."""
+    base = "/api/scheduling/tasks"
+    create = f"{base}/resources/{app_id}/actions/reload/on-time-schedule"
     body: dict[str, Any] = {
-        "appId": app_id,
-        "recurrence": [DAILY],
-        "timeZone": "Europe/Zurich",
-        "startDateTime": "2025-01-01T00:00:00",
-        "partial": False,
-        "type": "scheduled_reload",
+        "name": run.name("schedule"),
+        "recurrence": DAILY,
+        "timezone": "Europe/Zurich",
+        "enabled": True,
     }
     async with await run.authed() as c:
-        task = run.expect(await c.post(base, json=body), 201).json()
-        task_id = task.get("id", UNKNOWN_HEX)
+        task = run.expect(await c.post(create, json=body), 201).json()
+        task_id = task.get("id", UNKNOWN_UUID)
         run.later("DELETE", f"{base}/{task_id}")
-        if task.get("state") != "Enabled" or not task.get("nextExecutionTime"):
-            run.problems.append(f"reload task: not Enabled with a next run: {task}")
-        bad_rule = {**body, "recurrence": ["RRULE:FREQ=SOMETIMES"]}
-        run.expect(await c.post(base, json=bad_rule), 400)
-        run.expect(await c.post(base, json={**body, "timeZone": "Mars/Olympus"}), 400)
-        run.expect(await c.post(base, json={**body, "appId": UNKNOWN_UUID}), 404)
+        if task.get("enabled") is not True or task.get("resourceId") != app_id:
+            run.problems.append(f"scheduling task: not enabled on the app: {task}")
+        bad = {**body, "recurrence": "RRULE:FREQ=SECONDLY"}
+        run.expect(await c.post(create, json=bad), 400)
+        run.expect(await c.post(create, json={**body, "timezone": "Mars/Olympus"}), 400)
+        missing = f"{base}/resources/{UNKNOWN_HEX}/actions/reload/on-time-schedule"
+        run.expect(await c.post(missing, json=body), 403)
         run.expect(await c.get(f"{base}/{task_id}"), 200)
-        run.expect(await c.get(f"{base}/{UNKNOWN_HEX}"), 404)
-        run.expect(await c.get(base, params={"appId": app_id, "limit": 1}), 200)
+        run.expect(await c.get(f"{base}/{UNKNOWN_UUID}"), 404)
+        run.expect(await c.get(base, params={"resourceId": app_id, "limit": 1}), 200)
         run.expect(await c.get(base, params={"limit": 101}), 400)
-        disabled = run.expect(
-            await c.put(f"{base}/{task_id}", json={**body, "state": "Disabled"}), 200
-        )
-        if disabled.json().get("state") != "Disabled":
-            run.problems.append("reload task PUT state=Disabled did not apply")
+        run.expect(await c.get(f"{base}/{task_id}/runs/last"), 404)
+        off = [{"op": "replace", "path": "/enabled", "value": False}]
+        patched = run.expect(await c.patch(f"{base}/{task_id}", json=off), 200).json()
+        if patched.get("enabled") is not False:
+            run.problems.append("scheduling task PATCH /enabled=false did not apply")
+        run.expect(await c.post(f"{base}/{task_id}/actions/start"), 200)
+        run.expect(await c.get(f"{base}/{task_id}/runs/last"), 200)
         run.expect(await c.delete(f"{base}/{task_id}"), 204)
         run.expect(await c.delete(f"{base}/{task_id}"), 404)
+    await legacy_reload_tasks(run, app_id)
+
+
+async def legacy_reload_tasks(run: Run, app_id: str) -> None:
+    base = "/api/v1/reload-tasks"
+    body = {"appId": app_id, "recurrence": [DAILY], "timeZone": "UTC"}
+    async with await run.authed() as c:
+        run.expect(await c.post(base, json=body), 410)
+        run.expect(await c.get(base, params={"appId": app_id, "limit": 1}), 200)
+        run.expect(await c.get(base, params={"limit": 101}), 400)
+        run.expect(await c.get(f"{base}/{UNKNOWN_HEX}"), 404)
+        if run.target.live:
+            return  # tasks made before the removal cannot be made again on a real tenant
+        seeded = {}
+        async with run.client() as admin:
+            for migrate in (False, True):
+                path = f"/_emulator/tenants/{run.target.tenant_host}/legacy-reload-tasks"
+                made = await admin.post(path, json={**body, "migrate": migrate})
+                seeded[migrate] = made.json()
+        old, migrated = seeded[False]["legacyTaskId"], seeded[True]["legacyTaskId"]
+        run.later("DELETE", f"/api/scheduling/tasks/{seeded[True]['taskId']}")
+        run.expect(await c.get(f"{base}/{old}"), 200)
+        run.expect(await c.put(f"{base}/{old}", json={"state": "Disabled"}), 200)
+        run.expect(await c.put(f"{base}/{migrated}", json={"state": "Enabled"}), 400)
+        run.expect(await c.delete(f"{base}/{migrated}"), 400)
+        run.expect(await c.delete(f"{base}/{old}"), 204)

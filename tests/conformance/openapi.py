@@ -2,6 +2,10 @@
 
 * Located by ``QLIKRECONCILE_OPENAPI`` (the JSON file or its folder), else
   ``<repo>/../shared/qlik-openapi/SaaS_Swagger_Data.json``; never copied into the project.
+* The Scheduling Tasks API (2026) is not in that January-2025 snapshot: the reconstructed
+  ``scheduling-tasks.reconstructed.yaml`` beside it is merged in (:func:`_scheduling`), its
+  component names prefixed ``Scheduling`` (its ``Task`` is not the legacy reload task's) and
+  its shared error responses inlined.
 * Path keys lack ``/api`` (caveat 3): ``/api/v1/x`` is matched against ``/v1/x``; literal segments
   beat parameters (``/v1/users/me`` over ``/v1/users/{userId}``).
 * Qlik writes enums as ``oneOf: [{title, x-qlik-const}]`` and OpenAPI 3.0 ``nullable``; both are
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 ENV_OPENAPI = "QLIKRECONCILE_OPENAPI"
 REPO = Path(__file__).resolve().parents[2]
@@ -39,15 +44,65 @@ def spec_file() -> Path:
     return path / "SaaS_Swagger_Data.json" if path.is_dir() else path
 
 
+SCHEDULING_SPEC = "scheduling-tasks.reconstructed.yaml"
+SCHEDULING_PREFIX = "Scheduling"
+CONVENIENCE_TIER = {"tier": "2", "limit": 100, "x-inferred": True}
+"""The reload convenience endpoints have no documented tier; they are "convenience wrappers over
+``POST /scheduling/tasks``" (changelog 262), which is tier 2."""
+
+
+def scheduling_file() -> Path:
+    return spec_file().parent / SCHEDULING_SPEC
+
+
 def skip_reason() -> str | None:
     """Why the suite cannot run, or None."""
-    path = spec_file()
-    if path.is_file():
-        return None
-    return (
-        f"Qlik's OpenAPI data not found at {path} (set {ENV_OPENAPI} to the "
-        "SaaS_Swagger_Data.json file or its folder, or lay out shared/ beside the repository)"
-    )
+    for path in (spec_file(), scheduling_file()):
+        if not path.is_file():
+            return (
+                f"Qlik's OpenAPI data not found at {path} (set {ENV_OPENAPI} to the "
+                "SaaS_Swagger_Data.json file or its folder, or lay out shared/ beside the "
+                "repository)"
+            )
+    return None
+
+
+def _renamed(node: Any, responses: dict[str, Any]) -> Any:
+    """Prefix schema and parameter refs; inline response refs; read ``oneOf`` as ``anyOf``."""
+    if isinstance(node, list):
+        return [_renamed(v, responses) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/responses/"):
+        return _renamed(responses[ref.rsplit("/", 1)[1]], responses)
+    for kind in ("schemas", "parameters"):
+        if isinstance(ref, str) and ref.startswith(f"#/components/{kind}/"):
+            return {"$ref": f"#/components/{kind}/{SCHEDULING_PREFIX}{ref.rsplit('/', 1)[1]}"}
+    # The reconstructed unions (AnyError, the start answer) join objects with no required
+    # field, which every body matches twice: as ``oneOf`` nothing could ever validate.
+    return {("anyOf" if k == "oneOf" else k): _renamed(v, responses) for k, v in node.items()}
+
+
+def _scheduling() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(paths without ``/api``, prefixed components by kind) of the reconstructed scheduling API."""
+    doc = yaml.safe_load(scheduling_file().read_text(encoding="utf-8"))
+    responses = doc["components"].get("responses", {})
+    paths: dict[str, Any] = {}
+    for key, item in doc["paths"].items():
+        ops = _renamed(item, responses)
+        for op in ops.values():
+            if isinstance(op, dict) and "x-qlik-tier" not in op:
+                op["x-qlik-tier"] = dict(CONVENIENCE_TIER)
+        paths[key.removeprefix("/api")] = ops
+    components = {
+        kind: {
+            f"{SCHEDULING_PREFIX}{name}": _renamed(item, responses)
+            for name, item in doc["components"].get(kind, {}).items()
+        }
+        for kind in ("schemas", "parameters")
+    }
+    return paths, components
 
 
 def _rewrite(node: Any) -> Any:
@@ -81,7 +136,12 @@ def _rewrite(node: Any) -> Any:
 
 @cache
 def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = _rewrite(json.loads(spec_file().read_text()))
+    raw = json.loads(spec_file().read_text())
+    paths, components = _scheduling()
+    raw["paths"].update(paths)
+    for kind, items in components.items():
+        raw["components"].setdefault(kind, {}).update(items)
+    loaded: dict[str, Any] = _rewrite(raw)
     return loaded
 
 

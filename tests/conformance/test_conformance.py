@@ -136,8 +136,12 @@ async def _leftovers(run: Run) -> list[str]:
                 for x in body.get("data", [])
                 if str(x.get(field, "")).replace("_", "-").startswith(prefix)
             ]
-        tasks = (await c.get("/api/v1/reload-tasks", params={"limit": 100})).json()
-        found += [f"reload task {t['id']}" for t in tasks.get("data", [])]
+        tasks = (await c.get("/api/scheduling/tasks", params={"limit": 100})).json()
+        found += [
+            f"scheduling task {t['id']}"
+            for t in tasks.get("data", [])
+            if str(t.get("name", "")).startswith(run.target.prefix)
+        ]
     return found
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from qlikreconcile.emulator import SOURCE_HOST
 from tests.conformance.openapi import operation, skip_reason, spec
 from tests.emulator.conftest import Emu, make_emu
 
@@ -82,11 +83,23 @@ async def reloads(c: httpx.AsyncClient, emu: Emu, n: int) -> tuple[str, str, dic
 
 
 async def tasks(c: httpx.AsyncClient, emu: Emu, n: int) -> tuple[str, str, dict[str, Any]]:
+    """Legacy reload tasks can no longer be created: seeded as Qlik left them."""
     app = await _app(c, "page-tasks")
-    for _ in range(n):
-        body = {"appId": app, "timeZone": "UTC", "recurrence": ["RRULE:FREQ=DAILY"]}
-        await c.post("/api/v1/reload-tasks", json=body)
+    async with emu.client() as admin:
+        for _ in range(n):
+            body = {"appId": app, "timeZone": "UTC", "recurrence": ["RRULE:FREQ=DAILY"]}
+            await admin.post(f"/_emulator/tenants/{SOURCE_HOST}/legacy-reload-tasks", json=body)
     return "GET", "/api/v1/reload-tasks", {}
+
+
+async def scheduling(c: httpx.AsyncClient, emu: Emu, n: int) -> tuple[str, str, dict[str, Any]]:
+    apps: list[str] = []
+    for i in range(n):
+        if i % 10 == 0:  # Qlik allows 10 tasks per app
+            apps.append(await _app(c, f"page-scheduled-{i}"))
+        path = f"/api/scheduling/tasks/resources/{apps[-1]}/actions/reload/on-time-schedule"
+        await c.post(path, json={"recurrence": "RRULE:FREQ=DAILY"})
+    return "GET", "/api/scheduling/tasks", {}
 
 
 async def users(c: httpx.AsyncClient, emu: Emu, n: int) -> tuple[str, str, dict[str, Any]]:
@@ -120,6 +133,7 @@ CASES: dict[str, tuple[str, Setup]] = {
     "/v1/items/{itemId}/publisheditems": ("get", published),
     "/v1/reloads": ("get", reloads),
     "/v1/reload-tasks": ("get", tasks),
+    "/scheduling/tasks": ("get", scheduling),
     "/v1/users": ("get", users),
     "/v1/users/actions/filter": ("post", users_filter),
     "/v1/groups": ("get", groups),
@@ -144,5 +158,5 @@ async def test_default_and_maximum_limit(key: str) -> None:
             assert ok.status_code == 200, key
         over = await c.request(verb, url, params={**params, "limit": int(maximum or 100) + 1})
         assert over.status_code == 400, key
-        assert over.json()["errors"][0]["code"]
+        assert over.json()["errors"][0]["code"], key
         assert (await c.request(verb, url, params={**params, "limit": 0})).status_code == 400

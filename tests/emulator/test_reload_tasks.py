@@ -1,4 +1,4 @@
-"""Reload tasks: CRUD, validation of RRULE/time zone, computed state and next run, cascades."""
+"""Legacy reload tasks (the removed API: 410 on create, TASKS-001 on migrated ones), RRULEs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from qlikreconcile.emulator import SOURCE_HOST
 from qlikreconcile.emulator.recurrence import (
     ScheduleError,
     next_execution,
@@ -24,86 +25,80 @@ async def _app_id(source: httpx.AsyncClient) -> str:
     return str(items["data"][0]["resourceId"])
 
 
-async def test_crud_and_fields(emu: Emu, source: httpx.AsyncClient) -> None:
-    app_id = await _app_id(source)
-    body = {
-        "appId": app_id,
-        "recurrence": [DAILY],
-        "timeZone": "Europe/Zurich",
-        "startDateTime": "2025-06-01T00:00:00",
-        "type": "scheduled_reload",
-    }
-    r = await source.post("/api/v1/reload-tasks", json=body)
+async def _seed(
+    emu: Emu, app_id: str, *, migrate: bool = False, recurrence: str = DAILY, tz: str = "UTC"
+) -> dict[str, str]:
+    """A reload task as the removed POST made it (admin seeding), optionally migrated."""
+    body = {"appId": app_id, "recurrence": [recurrence], "timeZone": tz, "migrate": migrate}
+    async with emu.client() as admin:
+        r = await admin.post(f"/_emulator/tenants/{SOURCE_HOST}/legacy-reload-tasks", json=body)
     assert r.status_code == 201, r.text
-    task = r.json()
-    assert task["state"] == "Enabled"
-    assert task["appId"] == app_id
-    assert task["spaceId"]
-    assert task["tenantId"]
-    assert task["userId"]
-    assert task["links"]["self"]["href"].endswith(f"/api/v1/reload-tasks/{task['id']}")
-    # Clock is 2025-06-15T15:06:40Z; 11:18 Zurich (CEST) = 09:18Z on the next day.
-    assert task["nextExecutionTime"] == "2025-06-16T09:18:00Z"
-    got = await source.get(f"/api/v1/reload-tasks/{task['id']}")
-    assert got.status_code == 200
-    assert got.json() == task
-
-    put = await source.put(f"/api/v1/reload-tasks/{task['id']}", json={"state": "Disabled"})
-    assert put.status_code == 200
-    assert put.json()["state"] == "Disabled"
-    assert put.json()["disabledCode"] == "MANUALLY"
-    assert "nextExecutionTime" not in put.json()
-    assert put.json()["recurrence"] == [DAILY]  # absent fields are kept
-
-    listed = (await source.get("/api/v1/reload-tasks", params={"appId": app_id})).json()
-    assert [t["id"] for t in listed["data"]] == [task["id"]]
-    assert (await source.get("/api/v1/reload-tasks", params={"appId": "x"})).json()["data"] == []
-    assert (await source.delete(f"/api/v1/reload-tasks/{task['id']}")).status_code == 204
-    assert (await source.get(f"/api/v1/reload-tasks/{task['id']}")).status_code == 404
+    return dict(r.json())
 
 
-@pytest.mark.parametrize(
-    ("change", "status"),
-    [
-        ({"recurrence": ["RRULE:FREQ=SOMETIMES"]}, 400),
-        ({"recurrence": ["DTSTART:20250101T000000"]}, 400),
-        ({"recurrence": ["RRULE:FREQ=DAILY;BYHOUR=25"]}, 400),
-        ({"recurrence": "RRULE:FREQ=DAILY"}, 400),
-        ({"timeZone": "Mars/Olympus"}, 400),
-        ({"startDateTime": "2025-06-01T00:00:00+02:00"}, 400),
-        ({"startDateTime": "yesterday"}, 400),
-        ({"partial": "yes"}, 400),
-        ({"appId": "no-such-app"}, 404),
-    ],
-)
-async def test_create_validation(
-    source: httpx.AsyncClient, change: dict[str, object], status: int
-) -> None:
-    body: dict[str, object] = {
-        "appId": await _app_id(source),
-        "recurrence": [DAILY],
-        "timeZone": "UTC",
-        **change,
-    }
+async def test_create_is_gone(source: httpx.AsyncClient) -> None:
+    body = {"appId": await _app_id(source), "recurrence": [DAILY], "timeZone": "UTC"}
     r = await source.post("/api/v1/reload-tasks", json=body)
-    assert r.status_code == status, r.text
-    assert r.json()["errors"][0]["code"]
+    assert r.status_code == 410
+    assert r.json()["errors"][0]["code"] == "TASKS-011"
     assert "traceId" in r.json()
 
 
-async def test_missing_time_zone_and_unknown_id(source: httpx.AsyncClient) -> None:
+async def test_tasks_made_before_the_removal_still_read_and_change(
+    emu: Emu, source: httpx.AsyncClient
+) -> None:
     app_id = await _app_id(source)
-    assert (await source.post("/api/v1/reload-tasks", json={"appId": app_id})).status_code == 400
+    seeded = await _seed(emu, app_id, tz="Europe/Zurich")
+    ident = seeded["legacyTaskId"]
+    task = (await source.get(f"/api/v1/reload-tasks/{ident}")).json()
+    assert task["state"] == "Enabled"
+    assert task["migrated"] is False
+    assert task["appId"] == app_id
+    assert task["spaceId"]
+    assert task["links"]["self"]["href"].endswith(f"/api/v1/reload-tasks/{ident}")
+    # Clock is 2025-06-15T15:06:40Z; 11:18 Zurich (CEST) = 09:18Z on the next day.
+    assert task["nextExecutionTime"] == "2025-06-16T09:18:00Z"
+    put = await source.put(f"/api/v1/reload-tasks/{ident}", json={"state": "Disabled"})
+    assert put.status_code == 200
+    assert put.json()["disabledCode"] == "MANUALLY"
+    assert put.json()["recurrence"] == [DAILY]  # absent fields are kept
+    bad = await source.put(f"/api/v1/reload-tasks/{ident}", json={"timeZone": "Mars/Olympus"})
+    assert bad.status_code == 400
+    listed = (await source.get("/api/v1/reload-tasks", params={"appId": app_id})).json()
+    assert [t["id"] for t in listed["data"]] == [ident]
+    assert (await source.delete(f"/api/v1/reload-tasks/{ident}")).status_code == 204
+    assert (await source.get(f"/api/v1/reload-tasks/{ident}")).status_code == 404
     assert (await source.put("/api/v1/reload-tasks/nope", json={})).status_code == 404
-    assert (await source.delete("/api/v1/reload-tasks/nope")).status_code == 404
 
 
-async def test_pagination_partial_filter_and_app_cascade(source: httpx.AsyncClient) -> None:
+async def test_migrated_tasks_answer_tasks_001(emu: Emu, source: httpx.AsyncClient) -> None:
+    app_id = await _app_id(source)
+    seeded = await _seed(emu, app_id, migrate=True)
+    ident = seeded["legacyTaskId"]
+    task = (await source.get(f"/api/v1/reload-tasks/{ident}")).json()
+    assert task["migrated"] is True
+    assert task["state"] == "Disabled"
+    for call in (
+        source.put(f"/api/v1/reload-tasks/{ident}", json={"state": "Enabled"}),
+        source.delete(f"/api/v1/reload-tasks/{ident}"),
+    ):
+        r = await call
+        assert r.status_code == 400
+        assert r.json()["errors"][0]["code"] == "TASKS-001"
+    copy = (await source.get(f"/api/scheduling/tasks/{seeded['taskId']}")).json()
+    assert copy["metadata"]["migratedFrom"] == ident
+    assert copy["resourceId"] == app_id
+    assert copy["enabled"] is True
+    assert copy["start"]["schedule"]["recurrence"] == DAILY
+
+
+async def test_pagination_partial_filter_and_app_cascade(
+    emu: Emu, source: httpx.AsyncClient
+) -> None:
     app = (await source.post("/api/v1/apps", json={"attributes": {"name": "T"}})).json()
     app_id = app["attributes"]["id"]
-    for partial in (False, True, False):
-        body = {"appId": app_id, "timeZone": "UTC", "recurrence": [DAILY], "partial": partial}
-        assert (await source.post("/api/v1/reload-tasks", json=body)).status_code == 201
+    for _ in range(3):
+        await _seed(emu, app_id)
     page = (await source.get("/api/v1/reload-tasks", params={"appId": app_id, "limit": 2})).json()
     assert len(page["data"]) == 2
     assert page["links"]["next"]["href"].startswith("https://")
@@ -111,21 +106,20 @@ async def test_pagination_partial_filter_and_app_cascade(source: httpx.AsyncClie
     assert len(rest["data"]) == 1
     assert "prev" in rest["links"]
     partial = await source.get("/api/v1/reload-tasks", params={"appId": app_id, "partial": "true"})
-    assert len(partial.json()["data"]) == 1
+    assert partial.json()["data"] == []
     assert (await source.get("/api/v1/reload-tasks", params={"limit": 101})).status_code == 400
     assert (await source.delete(f"/api/v1/apps/{app_id}")).status_code == 200
     left = await source.get("/api/v1/reload-tasks", params={"appId": app_id})
     assert left.json()["data"] == []
 
 
-async def test_completed_when_schedule_has_ended(source: httpx.AsyncClient) -> None:
-    body = {
-        "appId": await _app_id(source),
-        "timeZone": "UTC",
-        "recurrence": ["RRULE:FREQ=DAILY;UNTIL=20240101T000000Z"],
-        "startDateTime": "2023-12-01T08:00:00",
-    }
-    task = (await source.post("/api/v1/reload-tasks", json=body)).json()
+async def test_completed_when_schedule_has_ended(emu: Emu, source: httpx.AsyncClient) -> None:
+    seeded = await _seed(emu, await _app_id(source), recurrence="RRULE:FREQ=DAILY;COUNT=1")
+    ident = seeded["legacyTaskId"]
+    # Seeded on the emulator's clock; one occurrence, then a year later the schedule is over.
+    emu.clock.advance(366 * 86400)
+    async with await emu.authed() as later:  # the first token has long expired
+        task = (await later.get(f"/api/v1/reload-tasks/{ident}")).json()
     assert task["state"] == "Completed"
     assert "nextExecutionTime" not in task
 

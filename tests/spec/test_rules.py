@@ -44,7 +44,11 @@ def test_valid_rrules(rule: str) -> None:
         ("RRULE:FREQ=DAILY;BYHOUR", "not KEY=VALUE"),
         ("RRULE:FREQ=DAILY;COUNT=2;UNTIL=20260101", "not both"),
         ("RRULE:FREQ=WEEKLY;BYDAY=MONDAY", "BYDAY"),
-        ("RRULE:FREQ=DAILY;INTERVAL=0", "INTERVAL must be a positive"),
+        ("RRULE:FREQ=DAILY;INTERVAL=0", "INTERVAL must be a whole number from 1"),
+        ("RRULE:FREQ=SECONDLY", "FREQ must be one of"),
+        ("RRULE:FREQ=MONTHLY;BYSETPOS=-1;BYDAY=FR", "unknown RRULE key 'BYSETPOS'"),
+        ("RRULE:FREQ=WEEKLY;WKST=SU", "only WKST=MO"),
+        ("RRULE:FREQ=WEEKLY;BYDAY=1MO", "needs FREQ=MONTHLY or FREQ=YEARLY"),
     ],
 )
 def test_invalid_rrules(rule: str, fragment: str) -> None:

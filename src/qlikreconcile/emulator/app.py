@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from qlikreconcile.emulator import (
     admin,
+    admin_scheduling,
     routes_app_data,
     routes_apps,
     routes_connections,
@@ -22,6 +23,7 @@ from qlikreconcile.emulator import (
     routes_publish,
     routes_reload_tasks,
     routes_reloads,
+    routes_scheduling,
     routes_scripts,
     routes_spaces,
     routes_tenants,
@@ -43,6 +45,7 @@ def all_routes() -> list[BaseRoute]:
     # (/apps/import before /apps/{appId}, /users/me before /users/{id}).
     return [
         *admin.ROUTES,
+        *admin_scheduling.ROUTES,
         *routes_oauth.ROUTES,
         *routes_users.ROUTES,
         *routes_tenants.ROUTES,
@@ -56,6 +59,7 @@ def all_routes() -> list[BaseRoute]:
         *routes_items.ROUTES,
         *routes_reloads.ROUTES,
         *routes_reload_tasks.ROUTES,
+        *routes_scheduling.ROUTES,
         *routes_connections.ROUTES,
     ]
 

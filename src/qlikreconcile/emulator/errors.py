@@ -3,7 +3,11 @@
 Handlers raise :class:`QlikError`; the endpoint wrapper renders it with :func:`error_body`.
 Shapes: ``{"errors":[{"code","title","detail"?}],"traceId"}`` everywhere; spaces also repeat
 ``code/title/detail`` at top level; data-connections add a numeric ``status`` per error;
-tenants a string ``status``.
+tenants a string ``status``. The scheduler ("choreographer", ``/api/scheduling/tasks``) differs
+most: its generic operations declare ``{"errors":[{"code":<HTTP status as integer>,"title",
+"context"}],"traceId"}``, and its reload convenience endpoints answer the flat CHO envelope
+``{"status_code","code":"CHO-nnn","message","context","timestamp","value"}`` (quirk
+``scheduling.error_envelope``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ Service = Literal[
     "apps",
     "reloads",
     "reload-tasks",
+    "scheduling",
+    "scheduling-cho",
     "data-connections",
     "users",
     "licenses",
@@ -50,6 +56,18 @@ class QlikError(Exception):
 
 
 def error_body(err: QlikError, trace_id: str) -> dict[str, Any]:
+    if err.service == "scheduling-cho":
+        return {
+            "status_code": err.status,
+            "code": err.code,
+            "message": err.detail or err.title,
+            "context": err.title,
+            "value": None,
+        }
+    if err.service == "scheduling":
+        title = f"{err.title}: {err.detail}" if err.detail else err.title
+        scheduled = {"code": err.status, "title": title, "context": err.code}
+        return {"errors": [scheduled], "traceId": trace_id}
     item: dict[str, Any] = {"code": err.code, "title": err.title}
     if err.detail is not None:
         item["detail"] = err.detail

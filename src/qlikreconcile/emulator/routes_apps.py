@@ -58,6 +58,9 @@ async def delete_app(ctx: Ctx) -> Response:
     del ctx.tenant.apps[app.id]
     for task_id in [k for k, t in ctx.tenant.reload_tasks.items() if t.app_id == app.id]:
         del ctx.tenant.reload_tasks[task_id]
+    tasks = ctx.tenant.scheduling_tasks
+    for task_id in [k for k, t in tasks.items() if t.app_id == app.id]:
+        del tasks[task_id]
     return Response(status_code=200)
 
 

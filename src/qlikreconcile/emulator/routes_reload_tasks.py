@@ -1,7 +1,11 @@
-"""Reload tasks (schedules), ``/reload-tasks`` (qlik-cloud-api.md §6.2).
+"""Reload tasks, ``/reload-tasks``: the schedules API Qlik removed (qlik-cloud-api.md §14.1).
 
-Create 201, get, PUT 200 (fields present replace, absent keep; ``state`` Enabled|Disabled|
-Completed), DELETE 204, list with ``appId``/``partial`` filters and next/prev cursors (limit
+Since its removal (on or after 2026-09-29) ``POST`` answers 410 ``TASKS-011`` and ``PUT`` /
+``DELETE`` of a task migrated to the scheduling service answer 400 ``TASKS-001``; listing and
+reading still work and show ``migrated``. Tasks made before the removal are seeded through the
+admin API (``POST /_emulator/tenants/{host}/legacy-reload-tasks``). For the tasks that remain:
+get, PUT 200 (fields present replace, absent keep; ``state`` Enabled|Disabled|Completed),
+DELETE 204, list with ``appId``/``partial`` filters and next/prev cursors (limit
 1-100, default 10). Schedules are validated (:mod:`~qlikreconcile.emulator.recurrence`) and
 ``nextExecutionTime`` is computed from them at read time, but tasks never start reloads
 (COVERAGE.md). Deleting an app deletes its tasks.
@@ -92,6 +96,7 @@ def render_task(ctx: Ctx, task: ReloadTask) -> dict[str, Any]:
         "state": state,
         "userId": task.user_id,
         "tenantId": ctx.tenant.id,
+        "migrated": task.migrated,
         "links": {"self": {"href": f"{ctx.base_url()}/api/v1/reload-tasks/{task.id}"}},
     }
     if app is not None and app.space_id:
@@ -159,17 +164,26 @@ def _get(ctx: Ctx) -> ReloadTask:
 
 @endpoint(service="reload-tasks")
 async def create_task(ctx: Ctx) -> Response:
-    body = await ctx.json_object()
-    blank = ReloadTask(
-        id=ctx.store.new_id("hex24"),
-        app_id="",
-        user_id=ctx.user_id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
+    raise QlikError(
+        410,
+        "TASKS-011",
+        "Gone",
+        "The Reload Tasks API was removed; create tasks with the Scheduling Tasks API "
+        "(/api/scheduling/tasks)",
+        service="reload-tasks",
     )
-    task = _apply(ctx, blank, body, creating=True)
-    ctx.tenant.reload_tasks[task.id] = task
-    return JSONResponse(render_task(ctx, task), status_code=201)
+
+
+def _not_migrated(task: ReloadTask) -> ReloadTask:
+    if task.migrated:
+        raise QlikError(
+            400,
+            "TASKS-001",
+            "Bad request",
+            f"Task '{task.id}' was migrated to the scheduling service; change it there",
+            service="reload-tasks",
+        )
+    return task
 
 
 @endpoint(service="reload-tasks")
@@ -193,14 +207,14 @@ async def get_task(ctx: Ctx) -> Response:
 
 @endpoint(service="reload-tasks")
 async def put_task(ctx: Ctx) -> Response:
-    task = _apply(ctx, _get(ctx), await ctx.json_object(), creating=False)
+    task = _apply(ctx, _not_migrated(_get(ctx)), await ctx.json_object(), creating=False)
     ctx.tenant.reload_tasks[task.id] = task
     return JSONResponse(render_task(ctx, task))
 
 
 @endpoint(service="reload-tasks")
 async def delete_task(ctx: Ctx) -> Response:
-    del ctx.tenant.reload_tasks[_get(ctx).id]
+    del ctx.tenant.reload_tasks[_not_migrated(_get(ctx)).id]
     return Response(status_code=204)
 
 

@@ -117,5 +117,7 @@ class ReloadTask(BaseModel):
     auto_reload_partial: bool = False
     state: Literal["Enabled", "Disabled", "Completed"] = "Enabled"
     disabled_code: str | None = None
+    migrated: bool = False
+    """Moved to the scheduling service by Qlik: PUT and DELETE answer 400 ``TASKS-001``."""
     created_at: float
     updated_at: float

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from qlikreconcile.emulator.state_apps import App, Reload, ReloadTask
+from qlikreconcile.emulator.state_scheduling import SchedulingTask
 
 TenantStatus = Literal["active", "disabled", "deleted"]
 SpaceType = Literal["shared", "managed", "data"]
@@ -98,6 +99,7 @@ class Tenant(BaseModel):
     apps: dict[str, App] = Field(default_factory=dict)
     reloads: dict[str, Reload] = Field(default_factory=dict)
     reload_tasks: dict[str, ReloadTask] = Field(default_factory=dict)
+    scheduling_tasks: dict[str, SchedulingTask] = Field(default_factory=dict)
 
     def space_by_name(self, name: str) -> Space | None:
         return next((s for s in self.spaces.values() if s.name == name), None)

@@ -25,7 +25,7 @@ from qlikreconcile.engine.graph import topological
 from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import SENSITIVE, Operation, Plan, sorted_operations
-from qlikreconcile.engine.state import ActualState, DesiredResource, fields_digest
+from qlikreconcile.engine.state import ActualResource, ActualState, DesiredResource, fields_digest
 
 
 class PlanningError(ValueError):
@@ -154,7 +154,7 @@ def _plan_one(
         reason = f"differs in {', '.join(sorted(roots))}"
         if observed.adopt:
             action, drift = Action.ADOPT, False
-            reason = f"takes over {observed.ident} (named in the spec): {reason}"
+            reason = f"takes over {observed.ident} ({_adopt_reason(observed)}): {reason}"
         elif drift:
             reason = "; ".join(drift_reasons) + f": {reason}"
         return Operation(
@@ -168,6 +168,16 @@ def _plan_one(
             inputs=resource.inputs,
         ), None
 
+    if observed.adopt:
+        # Nothing to change, but it still has to be marked as ours.
+        return Operation(
+            key,
+            Action.ADOPT,
+            f"takes over {observed.ident} ({_adopt_reason(observed)})",
+            ident=observed.ident,
+            desired=_masked(resource.fields, kind),
+            inputs=resource.inputs,
+        ), None
     triggers = [k for k in resource.refresh_on if k in planned]
     if kind.refresh_action is not None and triggers:
         reason = "after changes to " + ", ".join(str(k) for k in triggers)
@@ -180,6 +190,10 @@ def _plan_one(
             inputs=resource.inputs,
         ), None
     return None, None
+
+
+def _adopt_reason(observed: ActualResource) -> str:
+    return "; ".join(observed.drift) or "named in the spec"
 
 
 def _changed_outside(

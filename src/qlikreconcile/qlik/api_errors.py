@@ -104,6 +104,8 @@ def error_from_response(response: httpx.Response, *, method: str, url: str) -> A
     code = _text(first.get("code")) or _text(top.get("code"))
     title = _text(first.get("title")) or _text(top.get("title"))
     detail = _text(first.get("detail")) or _text(top.get("detail"))
+    # The scheduler's reload convenience endpoints answer a flat {"code":"CHO-nnn","message"}.
+    detail = detail or _text(top.get("message"))
     if body is None and response.content and not title:
         title = _text(response.text.splitlines()[0] if response.text else None)
     # OAuth token endpoint errors follow RFC 6749: {"error": "...", "error_description": "..."}.

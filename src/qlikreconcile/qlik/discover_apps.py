@@ -19,6 +19,7 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
 from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.schedules import read_schedules
 
 ACTIVE_RELOAD = frozenset({"QUEUED", "RELOADING", "CANCELING"})
 
@@ -93,41 +94,15 @@ async def read_apps(
     linked = {_attrs(i).get("originAppId") for i in published.values()}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
     _unmarked(found, tenant, items, spaces, refs, builds, published)
-    if any(ref.scheduled for ref in refs.values()):
-        found.resources += await _reload_tasks(client, tenant, builds, published)
+    if builds or published:
+        targets = {}
+        for template, ref in refs.items():
+            copies = builds.get(template) or []
+            shown = published.get(template) or (copies[0] if copies else None)
+            if ref.scheduled and shown is not None:
+                targets[template] = _app_id(shown)
+        found.resources += await read_schedules(client, tenant, targets)
     return found
-
-
-async def _reload_tasks(
-    client: QlikClient,
-    tenant: str,
-    builds: dict[str, list[dict[str, Any]]],
-    published: dict[str, dict[str, Any]],
-) -> list[ActualResource]:
-    """The schedule of each template's app: on the published copy, else on the build copy.
-
-    One list call for the whole tenant rather than one per app.
-    """
-    tasks: dict[str, dict[str, Any]] = {}
-    async for task in client.paginate("/api/v1/reload-tasks"):
-        app_id = str(task.get("appId"))
-        if app_id not in tasks or str(task.get("id")) < str(tasks[app_id].get("id")):
-            tasks[app_id] = task
-    out = []
-    for template in sorted(set(builds) | set(published)):
-        chosen = published.get(template)
-        item = chosen if chosen is not None else builds[template][0]
-        schedule = tasks.get(_app_id(item))
-        if schedule is None:
-            continue
-        fields = {
-            "recurrence": list(schedule.get("recurrence") or []),
-            "timezone": schedule.get("timeZone"),
-            "state": schedule.get("state"),
-        }
-        key = resources.reload_task_key(tenant, template)
-        out.append(ActualResource(key, fields, ident=str(schedule.get("id"))))
-    return out
 
 
 def _published(

@@ -27,7 +27,7 @@ SCRIPT_VERSION_PREFIX = "qlikreconcile:"
 _SPACE_RE = re.compile(r"\[managed by qlikreconcile(?: applied=(?P<applied>[0-9a-f]{12}))?\]")
 
 _APP_RE = re.compile(
-    r"\[managed by qlikreconcile: (?P<role>build|published|superseded)"
+    r"\[managed by qlikreconcile: (?P<role>build|published|superseded|schedule)"
     r" template=(?P<template>[\w.-]+)"
     r"(?: release=(?P<release>\d+))?(?: sha256=(?P<digest>[0-9a-f]{64}))?"
     r"(?: content=(?P<content>[0-9a-f]{16}))?(?: applied=(?P<applied>[0-9a-f]{12}))?\]"
@@ -66,7 +66,7 @@ def parse_connection_tags(tags: list[str] | None) -> tuple[bool, str | None]:
 class AppMarker:
     """What an app's description says about it, when qlikreconcile made it."""
 
-    role: str  # build | published | superseded
+    role: str  # build | published | superseded | schedule (a scheduling task's description)
     template: str
     release: int | None = None
     digest: str | None = None

@@ -17,6 +17,8 @@ The uncertainties that matter most, and their counterparts in the emulator's own
     is_pending_reload                 (reloads 429 pending)       429 body of a pending reload
     DISABLED_TENANT_CODE              tenant.disabled             what a disabled tenant answers
     TENANT_PATCH_ON_OWN_HOST          tenant.alias                where the alias PATCH goes
+    is_migrated_legacy_task_error     reload_tasks.removed        400 TASKS-001 on a migrated task
+    (schedules.py: migratedFrom)      reload_tasks.migration      how Qlik's migrated copy shows
 
 ``tests/conformance`` runs the same scripted flow against the emulator and, with
 ``QLIKRECONCILE_LIVE_*`` set, against a real tenant (README, "Checking against a real tenant");
@@ -220,3 +222,14 @@ def republish_check_origin(*, linked: bool) -> bool:
     published app is not stated by any source — verify against a real tenant).
     """
     return linked
+
+
+MIGRATED_LEGACY_TASK_CODE = "TASKS-001"
+"""What ``PUT``/``DELETE /api/v1/reload-tasks/{id}`` answer (400) for a task Qlik migrated to the
+scheduling service [CL 271, 2026-11-20]. Such a task is Qlik's to retire: Qlik turns an app's
+legacy tasks off once the app has a scheduling task [CL 135]."""
+
+
+def is_migrated_legacy_task_error(exc: BaseException) -> bool:
+    """True when a legacy reload task cannot be changed because Qlik migrated it."""
+    return isinstance(exc, ApiError) and exc.status == 400 and exc.code == MIGRATED_LEGACY_TASK_CODE

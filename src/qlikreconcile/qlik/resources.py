@@ -14,7 +14,7 @@ kind               key name                    Qlik object
 ``script``         template name               the build app's load script
 ``reload``         template name               a SUCCEEDED reload of the build app's content
 ``published_app``  template name               the copy published to the managed space
-``reload_task``    template name               the schedule reloading the (published) app
+``reload_task``    template name               the scheduling task reloading the (published) app
 ``pending_create`` tenant name                 an obsolete pending-create control record in the
                                                source tenant (:mod:`.pending`), only deleted
 =================  ==========================  ==============================================
@@ -65,7 +65,14 @@ KINDS: dict[str, KindSpec] = {
         refresh_action=Action.REPUBLISH,
         fixed_fields=frozenset({"space"}),
     ),
-    RELOAD_TASK: KindSpec(RELOAD_TASK, 8),
+    RELOAD_TASK: KindSpec(
+        RELOAD_TASK,
+        8,
+        # A legacy reload task (the removed Reload Tasks API) is replaced by a scheduling task.
+        immutable_fields=frozenset({"api"}),
+        create_before_destroy=True,
+        deletable=True,
+    ),
     PENDING_CREATE: KindSpec(PENDING_CREATE, 9, update_action=None),
 }
 

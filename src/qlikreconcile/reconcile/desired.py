@@ -16,6 +16,7 @@ from qlikreconcile.engine.state import DesiredResource
 from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.discover import TenantRef
 from qlikreconcile.qlik.discover_apps import AppRef
+from qlikreconcile.qlik.schedules import SCHEDULING_API
 from qlikreconcile.spec.models import REGIONS, App, Connection, DesiredFleet, Tenant
 from qlikreconcile.spec.rules import duration_seconds
 
@@ -209,9 +210,10 @@ def _app_chain(
             DesiredResource(
                 resources.reload_task_key(t, app.template),
                 {
-                    "recurrence": [app.reload.schedule],
+                    "api": SCHEDULING_API,
+                    "recurrence": app.reload.schedule,
                     "timezone": app.reload.timezone,
-                    "state": "Enabled",
+                    "enabled": True,
                 },
                 parent=scheduled,
                 inputs={"app": str(scheduled)},

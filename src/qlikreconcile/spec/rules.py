@@ -33,20 +33,21 @@ ROLES_BY_SPACE_TYPE: dict[str, frozenset[str]] = {
 }
 """Roles Qlik accepts on a space assignment, per space type (qlik-cloud-api.md §3)."""
 
-RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+RRULE_FREQS = ("MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+"""What Qlik's scheduler runs: the Scheduling Tasks API takes one RRULE string (§14.1). SECONDLY
+is refused, as are BYSETPOS, BYYEARDAY, BYWEEKNO and a week start other than MO: the grammar
+below is the one the emulator declares as Qlik's (emulator quirk ``scheduling.grammar``); a test
+checks that both accept and refuse the same rules, without sharing code."""
 _INT_LISTS: dict[str, tuple[int, int]] = {
-    "BYSECOND": (0, 60),
+    "BYSECOND": (0, 59),
     "BYMINUTE": (0, 59),
     "BYHOUR": (0, 23),
     "BYMONTHDAY": (-31, 31),
-    "BYYEARDAY": (-366, 366),
-    "BYWEEKNO": (-53, 53),
     "BYMONTH": (1, 12),
-    "BYSETPOS": (-366, 366),
 }
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_LIMITS = {"INTERVAL": 1000, "COUNT": 100_000}
 RRULE_KEYS = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "WKST", *_INT_LISTS)
-_BYDAY_RE = re.compile(r"^[+-]?([1-9]|[1-4][0-9]|5[0-3])?(MO|TU|WE|TH|FR|SA|SU)$")
+_BYDAY_RE = re.compile(r"^(?P<ordinal>[+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNTIL_RE = re.compile(r"^\d{8}(T\d{6}Z?)?$")
 DURATION_RE = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 TEMPLATE_REF_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)(?:@(?P<version>[1-9][0-9]*))?$")
@@ -79,12 +80,12 @@ def check_rrule(rule: str) -> str | None:
         seen[key] = value
         if key == "FREQ" and value not in RRULE_FREQS:
             return f"FREQ must be one of {', '.join(RRULE_FREQS)}, not '{value}'"
-        if key in ("COUNT", "INTERVAL") and not (value.isdigit() and int(value) >= 1):
-            return f"{key} must be a positive whole number"
-        if key == "WKST" and value not in _WEEKDAYS:
-            return f"WKST must be one of {', '.join(_WEEKDAYS)}"
+        if key in _LIMITS and not (value.isdigit() and 1 <= int(value) <= _LIMITS[key]):
+            return f"{key} must be a whole number from 1 to {_LIMITS[key]}"
+        if key == "WKST" and value != "MO":
+            return "Qlik's scheduler supports only WKST=MO (the default); remove WKST"
         if key == "BYDAY" and not all(_BYDAY_RE.match(d) for d in value.split(",")):
-            return f"BYDAY '{value}' must list weekdays like MO,TU or 1MO,-1FR"
+            return f"BYDAY '{value}' must list weekdays like MO,TU or 1MO,-1FR (ordinals 1 to 5)"
         if key == "UNTIL" and not _UNTIL_RE.match(value):
             return "UNTIL must be a date like 20251231 or 20251231T235959Z"
         if key in _INT_LISTS:
@@ -95,6 +96,11 @@ def check_rrule(rule: str) -> str | None:
         return "an RRULE needs FREQ, e.g. RRULE:FREQ=DAILY;BYHOUR=2"
     if "COUNT" in seen and "UNTIL" in seen:
         return "an RRULE may have COUNT or UNTIL, not both"
+    ordinals = any(
+        (m := _BYDAY_RE.match(d)) and m["ordinal"] for d in seen.get("BYDAY", "").split(",")
+    )
+    if ordinals and seen["FREQ"] not in ("MONTHLY", "YEARLY"):
+        return "BYDAY with an ordinal (1MO, -1FR) needs FREQ=MONTHLY or FREQ=YEARLY"
     return None
 
 

@@ -1,10 +1,11 @@
-"""Reload schedules: one reload task per app, on the published copy when there is one.
+"""Reload schedules: one scheduling task per scheduled app (see :mod:`..schedules`).
 
-Customers see the published app, so that is what the schedule refreshes (Qlik reloads apps in
-managed spaces in place); an app that is not published is scheduled on its build copy. A reload
-task has no field for an ownership marker: the task on an app qlikreconcile owns is treated as
-qlikreconcile's (the first by id, when there are several). For the same reason a create whose
-answer was lost is settled by listing the app's tasks: one there is the one we created.
+Create (and the new copy of a REPLACE of a legacy reload task) goes through Qlik's one-call
+``.../actions/reload/on-time-schedule`` with ``enabled: true`` (tasks are created disabled
+otherwise) and our marker in the description; a create whose answer was lost is settled by
+finding the task with our marker on the app. UPDATE and ADOPT patch the schedule, the enabled
+flag (re-enabling a task Qlik disabled) and the marker. DELETE removes a superseded or duplicate
+scheduling task, or a legacy reload task where Qlik still allows it.
 """
 
 from __future__ import annotations
@@ -14,35 +15,69 @@ from typing import Any
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import fields_digest
+from qlikreconcile.errors import ApiError
+from qlikreconcile.qlik import quirks, schedules
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
-
-async def find_task(client: QlikClient, app_id: str) -> str | None:
-    """The first (by id) reload task of ``app_id``."""
-    found = [t async for t in client.paginate("/api/v1/reload-tasks", params={"appId": app_id})]
-    ids = sorted(str(t["id"]) for t in found if t.get("appId") == app_id)
-    return ids[0] if ids else None
+NAME_LIMIT = 100
 
 
-def body(op: Operation, app_id: str) -> dict[str, Any]:
-    return {
-        "appId": app_id,
-        "recurrence": list(op.desired["recurrence"]),
-        "timeZone": op.desired["timezone"],
-        "partial": False,
-    }
+def _description(op: Operation) -> str:
+    template = op.key.name
+    return schedules.task_marker(template, fields_digest(op.desired)).render()
+
+
+def _name(op: Operation) -> str:
+    return f"qlikreconcile: reload {op.key.name}"[:NAME_LIMIT]
+
+
+async def _delete(client: QlikClient, ident: str) -> None:
+    if ident.startswith(schedules.LEGACY_IDENT):
+        legacy = ident.removeprefix(schedules.LEGACY_IDENT)
+        try:
+            await client.request(
+                "DELETE", f"{schedules.LEGACY_TASKS}/{legacy}", expected=(204, 404), idempotent=True
+            )
+        except ApiError as exc:
+            if not quirks.is_migrated_legacy_task_error(exc):
+                raise
+        return
+    await client.request(
+        "DELETE", f"{schedules.TASKS}/{ident}", expected=(204, 404), idempotent=True
+    )
+
+
+def _patch(op: Operation) -> list[dict[str, Any]]:
+    return [
+        {"op": "replace", "path": "/start/schedule/recurrence", "value": op.desired["recurrence"]},
+        {"op": "replace", "path": "/start/schedule/timezone", "value": op.desired["timezone"]},
+        {"op": "replace", "path": "/enabled", "value": bool(op.desired["enabled"])},
+        {"op": "replace", "path": "/description", "value": _description(op)},
+    ]
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
+    if op.action is Action.DELETE:
+        assert op.ident, "a delete always names what it deletes"
+        await _delete(client, op.ident)
+        return Outcome(ident=op.ident)
     app_id = env.ident(str(op.inputs["app"]))
-    if op.action is Action.CREATE:
+    if op.action in (Action.CREATE, Action.REPLACE):
+        body = {
+            "name": _name(op),
+            "description": _description(op),
+            "enabled": bool(op.desired["enabled"]),
+            "recurrence": op.desired["recurrence"],
+            "timezone": op.desired["timezone"],
+        }
 
         async def create() -> str:
-            path = "/api/v1/reload-tasks"
-            created = await client.post_json(path, body(op, app_id), expected=(201,))
+            path = schedules.on_time_schedule_path(app_id)
+            created = await client.post_json(path, body, expected=(201,))
             return str(created["id"])
 
         task_id = await create_once(
@@ -50,10 +85,9 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             host=client.host,
             what=f"schedule reloads of {op.key.name}",
             create=create,
-            find=lambda: find_task(client, app_id),
+            find=lambda: schedules.find_task(client, app_id, op.key.name),
         )
         return Outcome(ident=task_id)
-    task_id = env.ident(op.key)
-    update = {**body(op, app_id), "state": op.desired["state"]}
-    await client.put_json(f"/api/v1/reload-tasks/{task_id}", update)
+    task_id = env.ident(op.key) if op.action is not Action.ADOPT else str(op.ident)
+    await client.patch_json(f"{schedules.TASKS}/{task_id}", _patch(op), idempotent=True)
     return Outcome(ident=task_id)
