@@ -226,7 +226,66 @@ QUIRKS: tuple[Quirk, ...] = (
         "nextExecutionTime is the earliest occurrence after now of any RRULE (FREQ MINUTELY.."
         "YEARLY, INTERVAL, COUNT, UNTIL, BYDAY incl. ordinals, BYMONTHDAY, BYMONTH, BYHOUR, "
         "BYMINUTE, BYSECOND), searched day by day over ~4 years; BYSETPOS/BYYEARDAY/BYWEEKNO "
-        "answer 400. State Completed when every rule has run out. Tasks never run.",
+        "answer 400. State Completed when every rule has run out. Legacy tasks never run.",
+    ),
+    Quirk(
+        "reload_tasks.removed",
+        "[CL 231] removed on or after 2026-09-29; [CL 271] POST 410 TASKS-011, PUT/DELETE of a "
+        "migrated task 400 TASKS-001 (§14.1)",
+        "POST answers 410 TASKS-011. GET (list and by id) still answers, with migrated: true|"
+        "false (not stated as removed). PUT/DELETE of a migrated task answer 400 TASKS-001; of a "
+        "task never migrated they still work. Tasks made before the removal are seeded through "
+        "POST /_emulator/tenants/{host}/legacy-reload-tasks.",
+    ),
+    Quirk(
+        "reload_tasks.migration",
+        "[DOC migrate-reload-tasks-to-tasks] migrated tasks carry migrated: true; "
+        "[TS scheduling] TaskMetadata.migratedFrom; [CL 135] an app's old tasks are turned off "
+        "once it has a task in the new service",
+        "A migrated legacy task has a scheduling task copy with metadata.migratedFrom = the "
+        "legacy id, the same recurrence and zone, enabled, no description; the legacy task shows "
+        "migrated: true and state Disabled. Creating a scheduling task for an app turns its "
+        "enabled legacy tasks Disabled (disabledCode MANUALLY).",
+    ),
+    Quirk(
+        "scheduling.error_envelope",
+        "[SPEC scheduling] errors: [{code: <integer>, title, context}], traceId; qlik-cli lists "
+        "CHO-nnn codes for the convenience endpoints; the observed start answer is the flat "
+        "{status_code, code: CHO-000, message, context, timestamp, value} (qlik-scheduling-"
+        "tasks.md §1)",
+        "The reload convenience create answers errors in the flat CHO envelope (no timestamp); "
+        "the generic operations answer {errors: [{code: <HTTP status>, title, context}], "
+        "traceId}. A missing app is 403 CHO-003 (documented), more than 10 tasks on an app 422 "
+        "CHO-014, a refused schedule 400 CHO-017, a bad name/description/flag 400 CHO-001.",
+    ),
+    Quirk(
+        "scheduling.task_shape",
+        "[SPEC scheduling Task] (reconstructed); the official example response",
+        "A time-scheduled reload renders as start.schedule {recurrence (one RRULE string), "
+        "timezone} and one state named reload of type `event` (lowercase, as Qlik's example) "
+        "whose action is app.reload {appId, partial: false}; specVersion 1.16.0; metadata "
+        "spaceId/spaceType/resourceName from the app, trigger type 0 (TIME_SCHEDULE), "
+        "orchestration type 3 with last_run_* attrs after a run. Created disabled "
+        "(disabledCode MANUALLY) unless enabled: true.",
+    ),
+    Quirk(
+        "scheduling.no_clock",
+        "no source needed: the emulator has no scheduler loop",
+        "Occurrences of a schedule do not fire by themselves; POST .../{id}/actions/start runs "
+        "a task (a real reload through the reload lifecycle, recorded as a run). Five failed "
+        "runs in a row disable the task with CONSECUTIVE-FAILURES (the legacy log text says "
+        "'exceeded limit of 5 consecutive reload failures'); other codes (APP-SCRIPT-UPDATED, "
+        "OWNER-DELETED, ...) are set through POST /_emulator/tenants/{host}/scheduling-tasks/"
+        "{id}/disable.",
+    ),
+    Quirk(
+        "scheduling.grammar",
+        "no source states the scheduler's RRULE subset; the legacy reload task's examples use "
+        "FREQ DAILY/WEEKLY with BYDAY/BYHOUR/BYMINUTE/BYSECOND (§6.2)",
+        "Accepted: FREQ MINUTELY..YEARLY, INTERVAL 1-1000, COUNT 1-100000, UNTIL, BYDAY (ordinals"
+        " 1-5 only with MONTHLY/YEARLY), BYMONTHDAY, BYMONTH, BYHOUR, BYMINUTE, BYSECOND 0-59, "
+        "WKST=MO; SECONDLY, BYSETPOS, BYYEARDAY, BYWEEKNO answer 400 CHO-017. The spec's "
+        "validate refuses the same (tests/spec/test_schedule_grammar.py).",
     ),
     Quirk(
         "reload_tasks.jobId",
