@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from qlikreconcile.qlik import versions
 from tests.conformance.openapi import Recorded
 
 ENV_HOST = "QLIKRECONCILE_LIVE_HOST"
@@ -110,6 +111,7 @@ class Run:
             kwargs["transport"] = self.target.transport
         client = httpx.AsyncClient(
             base_url=f"https://{host or self.target.tenant_host}",
+            headers={versions.HEADER: versions.DEFAULT_API_VERSION},
             event_hooks={"response": [self._record]},
             timeout=60.0,
             **kwargs,

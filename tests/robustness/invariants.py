@@ -24,6 +24,7 @@ from tests.robustness.operator import made_by_lost_creates
 
 MARKER = "[managed by qlikreconcile"
 IMPORTING = "[qlikreconcile import "
+SCHEDULE_MARKER = "[managed by qlikreconcile: schedule template="
 
 
 def _app_role(app: dict[str, Any]) -> tuple[str, str] | None:
@@ -70,6 +71,12 @@ def duplicates(state: dict[str, Any], *, settled: bool = True) -> list[str]:
         found += _repeated(assigned, "assignment", where)
         tasks = Counter(t["app_id"] for t in tenant.get("reload_tasks", {}).values())
         found += _repeated(tasks, "reload task of app", where)
+        scheduled = Counter(
+            t["app_id"]
+            for t in tenant.get("scheduling_tasks", {}).values()
+            if SCHEDULE_MARKER in (t.get("description") or "")
+        )
+        found += _repeated(scheduled, "scheduling task of app", where)
         ours: Counter[tuple[str, str, str]] = Counter()
         for app in tenant["apps"].values():
             role = _app_role(app)

@@ -26,7 +26,7 @@ CREATES = [
     "POST /api/v1/apps/import",
     "POST /api/v1/apps/{id}/publish",
     "POST /api/v1/reloads",
-    "POST /api/v1/reload-tasks",
+    "POST /api/scheduling/tasks/resources/{id}/actions/reload/on-time-schedule",
 ]
 
 

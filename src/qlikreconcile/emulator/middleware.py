@@ -15,6 +15,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qlikreconcile.emulator.deprecations import HEADER, deprecation_headers, effective_version
 from qlikreconcile.emulator.errors import QlikError, error_body
 from qlikreconcile.emulator.faults import FaultInjector, InjectedFault, parse_spec, respond
 from qlikreconcile.emulator.persistence import save_state
@@ -40,11 +41,14 @@ class EmulatorMiddleware:
             self._faults = FaultInjector(config)
         return self._faults
 
-    def _host_header(self, scope: Scope) -> str:
+    def _header(self, scope: Scope, name: bytes) -> str | None:
         for key, value in scope.get("headers", []):
-            if key == b"host":
+            if key == name:
                 return str(value.decode("latin-1"))
-        return ""
+        return None
+
+    def _host_header(self, scope: Scope) -> str:
+        return self._header(scope, b"host") or ""
 
     async def _unknown_host(self, send: Send, host: str) -> None:
         err = QlikError(404, "HTTP-404", "Not found", f"Unknown host '{host}'")
@@ -68,10 +72,18 @@ class EmulatorMiddleware:
         path: str = scope["path"]
         admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
         status = {"code": 500}
+        sent_version = self._header(scope, HEADER.encode())
+        deprecated = (
+            []
+            if admin
+            else deprecation_headers(scope["method"], path, effective_version(sent_version))
+        )
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                if deprecated:
+                    message = {**message, "headers": [*message.get("headers", []), *deprecated]}
             await send(message)
 
         host = self.store.host_info(self._host_header(scope))
@@ -106,6 +118,7 @@ class EmulatorMiddleware:
                         scope.get("query_string", b"").decode(),
                         status["code"],
                         self.store.now(),
+                        sent_version,
                     )
                 )
             if self.store.dirty and self.state_file is not None:

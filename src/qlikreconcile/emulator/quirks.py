@@ -229,6 +229,23 @@ QUIRKS: tuple[Quirk, ...] = (
         "answer 400. State Completed when every rule has run out. Legacy tasks never run.",
     ),
     Quirk(
+        "api_version.fallback",
+        "[CL 266; DOC qlik.dev/apis/versioning] omitted or unsupported -> the oldest supported "
+        "release; supported 2026-05, 2026-08, 2026-11; `latest` valid (§14.3)",
+        "The qlik-api-version of every request is recorded (GET /_emulator/requests, "
+        "api_version); payloads never depend on it. A missing or unsupported value is served "
+        "as 2026-05.",
+    ),
+    Quirk(
+        "api_version.deprecations",
+        "[CL 209] Deprecation: true, Sunset, Link; @qlik/api parses Deprecation: @<unix>; the "
+        "acknowledged release decides which warnings come back, `latest` gets none (§14.3)",
+        "Every release but `latest` gets the headers of emulator/deprecations.py's table "
+        "(today: /api/v1/reload-tasks, deprecated 2026-06-26, sunset 2026-09-29) on every "
+        "answer of that API, errors included: Deprecation: @<unix>, Sunset: <HTTP date>, "
+        'Link: <changelog>; rel="deprecation".',
+    ),
+    Quirk(
         "reload_tasks.removed",
         "[CL 231] removed on or after 2026-09-29; [CL 271] POST 410 TASKS-011, PUT/DELETE of a "
         "migrated task 400 TASKS-001 (§14.1)",

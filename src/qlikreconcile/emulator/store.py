@@ -29,6 +29,8 @@ class RequestRecord:
     query: str
     status: int
     time: float
+    api_version: str | None = None
+    """The ``qlik-api-version`` the request carried (None: none)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +40,7 @@ class RequestRecord:
             "query": self.query,
             "status": self.status,
             "time": self.time,
+            "api_version": self.api_version,
         }
 
 

@@ -49,6 +49,8 @@ class ApplyReport:
     target: str
     results: tuple[OpResult, ...]
     interrupted: bool = False
+    warnings: tuple[str, ...] = ()
+    """Learnt while applying (a deprecation Qlik announced); the plan's own are shown with it."""
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ class ApplyReport:
         return {
             "target": self.target,
             "interrupted": self.interrupted,
+            "warnings": list(self.warnings),
             "counts": self.counts(),
             "results": [r.to_dict() for r in self.results],
         }

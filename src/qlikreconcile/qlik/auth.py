@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import httpx
 from pydantic import SecretStr
 
-from qlikreconcile.qlik import quirks, redact
+from qlikreconcile.qlik import quirks, redact, versions
 from qlikreconcile.qlik.api_errors import error_from_response
 
 logger = logging.getLogger(__name__)
@@ -122,10 +122,13 @@ class ClientCredentialsAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:  # pragma: no cover
         raise RuntimeError("ClientCredentialsAuth is async only; use httpx.AsyncClient")
 
-    def _token_request(self, url: httpx.URL) -> httpx.Request:
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        # The token call carries the API version of the call it authenticates, like every other.
+        version = request.headers.get(versions.HEADER)
         return httpx.Request(
             "POST",
-            url.copy_with(path=quirks.TOKEN_PATH, query=None, fragment=None),
+            request.url.copy_with(path=quirks.TOKEN_PATH, query=None, fragment=None),
+            headers={versions.HEADER: version} if version else None,
             json={
                 "client_id": self.credentials.client_id,
                 "client_secret": self.credentials.client_secret.get_secret_value(),
@@ -159,7 +162,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 async with self.cache.lock(host, client_id):
                     token = self.cache.get(host, client_id)  # another task may have fetched it
                     if token is None or token.value == stale:
-                        token_request = self._token_request(request.url)
+                        token_request = self._token_request(request)
                         logger.debug("fetching access token from %s", token_request.url)
                         token_response = yield token_request
                         await token_response.aread()

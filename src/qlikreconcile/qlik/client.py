@@ -33,6 +33,7 @@ from qlikreconcile.qlik.retry import (
     call_with_retry,
     is_idempotent,
 )
+from qlikreconcile.qlik.versions import DeprecationLog
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,10 @@ class QlikClient:
         policy: RetryPolicy,
         stats: HostStats,
         limiter: RateLimiter | None = None,
+        deprecations: DeprecationLog | None = None,
     ) -> None:
         self.host = host.lower()
+        self._deprecations = deprecations
         self._http = http
         self._policy = policy
         self._stats = stats
@@ -134,6 +137,8 @@ class QlikClient:
                 response.status_code,
                 time.monotonic() - started,
             )
+            if self._deprecations is not None and "deprecation" in response.headers:
+                self._deprecations.note(method, url.path, response.headers)
             if response.status_code not in expected:
                 raise self._note(error_from_response(response, method=method, url=shown))
             return response

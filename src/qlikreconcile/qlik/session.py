@@ -22,6 +22,7 @@ from types import TracebackType
 
 import httpx
 
+from qlikreconcile.qlik import versions
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.ratelimit import RateLimiter
@@ -51,6 +52,7 @@ class QlikSession:
         retry_policy: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,
         rate_limits: bool = True,
+        api_version: str = versions.DEFAULT_API_VERSION,
     ) -> None:
         self.credentials = credentials
         self.tokens = TokenCache(clock=clock)
@@ -58,13 +60,19 @@ class QlikSession:
         self.stats = RequestStats()
         self.limiter = RateLimiter(clock=clock, sleep=self.policy.sleep) if rate_limits else None
         self._clients: dict[str, QlikClient] = {}
+        self.api_version = api_version
+        self.deprecations = versions.DeprecationLog()
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=timeout or DEFAULT_TIMEOUT,
             limits=limits or DEFAULT_LIMITS,
             auth=ClientCredentialsAuth(credentials, self.tokens),
             follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                versions.HEADER: api_version,
+            },
         )
 
     def __repr__(self) -> str:
@@ -81,6 +89,7 @@ class QlikSession:
                 policy=self.policy,
                 stats=self.stats.host(key),
                 limiter=self.limiter,
+                deprecations=self.deprecations,
             )
             self._clients[key] = found
         return found

@@ -10,6 +10,7 @@ spec (host names, what discovery expects per tenant), and never a secret.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -110,7 +111,13 @@ async def plan_fleet(
         revision=revision,
         context=plan_context(fleet, refs),
     )
-    return Planned(plan, actual)
+    return Planned(with_deprecations(plan, session), actual)
+
+
+def with_deprecations(plan: Plan, session: QlikSession) -> Plan:
+    """The plan with each deprecation Qlik announced while reading, once, among its warnings."""
+    seen = tuple(w for w in session.deprecations.warnings() if w not in plan.warnings)
+    return dataclasses.replace(plan, warnings=plan.warnings + seen) if seen else plan
 
 
 async def refresh_saved(
@@ -179,7 +186,7 @@ async def apply_plan(
         read_artifact=artifacts,
         polling=polling or ReloadPolling(),
     )
-    return await execute(
+    report = await execute(
         planned.plan,
         QlikRunner(env),
         idents=idents,
@@ -188,3 +195,5 @@ async def apply_plan(
         stop=stop,
         listener=listener,
     )
+    learnt = tuple(w for w in session.deprecations.warnings() if w not in planned.plan.warnings)
+    return dataclasses.replace(report, warnings=learnt) if learnt else report

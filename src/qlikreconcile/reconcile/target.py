@@ -22,6 +22,7 @@ from qlikreconcile.errors import TargetError
 from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport, asgi_transport
+from qlikreconcile.qlik.versions import DEFAULT_API_VERSION
 from qlikreconcile.spec.models import SourceTenant, TargetSettings
 
 ENV_TARGET = "QLIKRECONCILE_TARGET"
@@ -42,8 +43,16 @@ class Target:
     emulator_app: Any = field(default=None, repr=False)
     """The in-process emulator (embedded target only), for tests and admin calls."""
 
+    api_version: str = DEFAULT_API_VERSION
+    """The ``qlik-api-version`` every request carries (``target.api_version`` in fleet.yaml)."""
+
     def session(self, **options: Any) -> QlikSession:
-        return QlikSession(credentials=self.credentials, transport=self.transport, **options)
+        return QlikSession(
+            credentials=self.credentials,
+            transport=self.transport,
+            api_version=self.api_version,
+            **options,
+        )
 
 
 def choose(option: str | None, settings: TargetSettings, environ: Mapping[str, str]) -> str:
@@ -61,6 +70,20 @@ def resolve(
 ) -> Target:
     """The target called ``name``; ``settings`` and ``source`` come from fleet.yaml."""
     environ = os.environ if environ is None else environ
+    found = _resolve(name, settings=settings, source=source, environ=environ, cwd=cwd)
+    if settings.api_version:
+        found.api_version = settings.api_version
+    return found
+
+
+def _resolve(
+    name: str,
+    *,
+    settings: TargetSettings,
+    source: SourceTenant,
+    environ: Mapping[str, str],
+    cwd: Path | None,
+) -> Target:
     if name == "emulator":
         return _embedded(settings.emulator_state, environ, cwd or Path.cwd())
     if name.startswith(("http://", "https://")):

@@ -68,6 +68,11 @@ class TargetEntry(_FileModel):
     emulator_state: str = Field(
         ".qlikreconcile/emulator-state.json", description="State file of the in-process emulator."
     )
+    api_version: str | None = Field(
+        None,
+        description='Qlik API release sent as qlik-api-version, e.g. "2026-11" or "latest"; '
+        "qlikreconcile's tested release when omitted.",
+    )
 
 
 class DefaultsEntry(_FileModel):

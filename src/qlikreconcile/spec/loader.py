@@ -20,7 +20,7 @@ from pathlib import Path
 from qlikreconcile.errors import Problem, SourcePosition, SpecError
 from qlikreconcile.spec.formats import FleetFile
 from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template, Tenant
-from qlikreconcile.spec.rules import check_hostname, check_target
+from qlikreconcile.spec.rules import check_api_version, check_hostname, check_target
 from qlikreconcile.spec.templates import TEMPLATE_FILE, LoadedTemplate, load_template
 from qlikreconcile.spec.templating import ValueRenderer, make_environment
 from qlikreconcile.spec.tenants import FleetContext, LoadedTenant, load_tenant
@@ -99,6 +99,15 @@ def _load_fleet_file(
                 locate(doc, ("target", "default")) or top,
                 message,
                 "use emulator, qlik-cloud or http://HOST:PORT",
+            )
+        )
+    message = check_api_version(spec.target.api_version)
+    if message:
+        problems.append(
+            Problem(
+                locate(doc, ("target", "api_version")) or top,
+                message,
+                'write a quarterly release such as "2026-11" (quoted), or "latest"',
             )
         )
     defaults = doc.get("defaults")

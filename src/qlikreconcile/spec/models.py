@@ -67,6 +67,7 @@ class TargetSettings(_Frozen):
 
     default: str = "emulator"
     emulator_state: str = ".qlikreconcile/emulator-state.json"
+    api_version: str | None = None  # qlik-api-version to send; None: the client's pinned one
 
 
 class ReloadPolicy(_Frozen):

@@ -188,6 +188,19 @@ def check_roles(space_type: str, roles: list[str]) -> str | None:
     return None
 
 
+API_VERSION_RE = re.compile(r"^(latest|20[0-9]{2}-(02|05|08|11))$")
+"""Qlik's quarterly releases (YYYY-MM in February, May, August, November) or ``latest``."""
+
+
+def check_api_version(version: str | None) -> str | None:
+    if version is None or API_VERSION_RE.match(version):
+        return None
+    return (
+        f"api_version '{version}' is not a Qlik API release: releases are quarterly, "
+        "YYYY-02, YYYY-05, YYYY-08 or YYYY-11 (qlik-api-version header), or latest"
+    )
+
+
 def check_target(target: str) -> str | None:
     if target in ("emulator", "qlik-cloud") or TARGET_URL_RE.match(target):
         return None
