@@ -21,7 +21,7 @@ async def test_new_release_replaces_build_app_and_republishes_in_place(tmp_path:
     await harness.admin(
         "POST",
         f"/_emulator/tenants/{ACME}/apps/{published['id']}/sheets",
-        {"title": "Acme's own forecast", "type": "community"},
+        {"title": "Acme's own forecast", "type": "community", "group": "acme-analysts"},
     )
 
     # The vendor changes the template in the source tenant and cuts release 2.

@@ -48,9 +48,12 @@ def validate(desired: Path) -> int:
     """Check the whole desired state; no API call is made."""
     fleet = load_fleet(desired)
     apps = sum(len(t.apps) for t in fleet.tenants)
+    for warning in fleet.warnings:
+        warn(f"warning: {warning}")
     echo(
         f"Valid: fleet {fleet.name}, {len(fleet.tenants)} tenants, "
-        f"{len(fleet.templates)} templates, {apps} apps."
+        f"{len(fleet.templates)} templates, {apps} apps"
+        + (f", {len(fleet.warnings)} warning(s)." if fleet.warnings else ".")
     )
     return 0
 

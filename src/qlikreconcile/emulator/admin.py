@@ -3,7 +3,8 @@
 ``POST /_emulator/reset``, ``GET /_emulator/state``, ``GET|DELETE /_emulator/requests``,
 ``GET|POST /_emulator/faults``, ``GET /_emulator/quirks``,
 ``GET /_emulator/tenants/{hostname}/apps/{appId}``,
-``POST /_emulator/tenants/{hostname}/apps/{appId}/sheets``.
+``POST /_emulator/tenants/{hostname}/apps/{appId}/sheets`` (a customer's own sheet; with
+``group``, a community sheet in a managed space needs that group's contributor role).
 """
 
 from __future__ import annotations
@@ -133,6 +134,9 @@ async def add_sheet(request: Request) -> Response:
     if not isinstance(title, str) or not title or kind not in SHEET_TYPES:
         return _error(400, "title (string) and type community|private are required")
     store = _store(request)
+    refused = _may_not_share(store, request, app, kind, body.get("group"))
+    if refused:
+        return _error(403, refused)
     now = store.now()
     sheet = Sheet(
         id=store.new_id("hex24"),
@@ -146,6 +150,39 @@ async def add_sheet(request: Request) -> Response:
     app.sheets.append(sheet)
     store.mark_dirty()
     return JSONResponse(render_sheet(sheet), status_code=201)
+
+
+def _may_not_share(
+    store: EmulatorStore, request: Request, app: App, kind: object, group: object
+) -> str | None:
+    """Why a member of ``group`` may not make a sheet public in the app's managed space.
+
+    Only members whose role may contribute can share their own sheets in a managed space
+    (quirk ``spaces.community_sheets``). Without ``group`` the owner's membership is unknown and
+    not checked.
+    """
+    if kind != "community" or group is None:
+        return None
+    tenant = store.tenant_by_hostname(request.path_params["hostname"])
+    space = tenant.spaces.get(app.space_id or "") if tenant else None
+    if tenant is None or space is None or space.type != "managed":
+        return None
+    found = next((g for g in tenant.groups.values() if g.name == group), None)
+    if found is None:
+        return f"no group '{group}' in the tenant"
+    roles = {
+        role
+        for a in tenant.assignments.values()
+        if a.space_id == space.id and a.assignee_id == found.id
+        for role in a.roles
+    }
+    if "contributor" not in roles:
+        shown = ", ".join(sorted(roles)) or "none"
+        return (
+            f"members of '{group}' (roles in '{space.name}': {shown}) cannot make sheets "
+            "public in a managed space: that takes the contributor role"
+        )
+    return None
 
 
 ROUTES = [

@@ -246,6 +246,14 @@ QUIRKS: tuple[Quirk, ...] = (
         'Link: <changelog>; rel="deprecation".',
     ),
     Quirk(
+        "spaces.community_sheets",
+        "[TS spaces.d.ts] managed-space roles; Qlik's managed-space permission help: only "
+        "members who may contribute make their own sheets public (§14.4; verify live)",
+        "A customer's community sheet added through the admin API with `group` is refused (403) "
+        "in a managed space unless that group holds contributor there; consumer, "
+        "dataconsumer, facilitator, publisher and basicconsumer alone do not suffice.",
+    ),
+    Quirk(
         "reload_tasks.removed",
         "[CL 231] removed on or after 2026-09-29; [CL 271] POST 410 TASKS-011, PUT/DELETE of a "
         "migrated task 400 TASKS-001 (§14.1)",

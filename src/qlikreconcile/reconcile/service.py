@@ -111,6 +111,8 @@ async def plan_fleet(
         revision=revision,
         context=plan_context(fleet, refs),
     )
+    if fleet.warnings:  # the spec's own, so a PR's plan shows them too
+        plan = dataclasses.replace(plan, warnings=(*fleet.warnings, *plan.warnings))
     return Planned(with_deprecations(plan, session), actual)
 
 

@@ -246,6 +246,7 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         regions=tuple(fleet_spec.regions or ()),
         templates=template_models,
         tenants=tuple(tenants),
+        warnings=tuple(str(w) for w in _sorted([w for t in loaded for w in t.warnings])),
     )
 
 

@@ -172,6 +172,8 @@ class DesiredFleet(_Frozen):
     regions: tuple[Region, ...] = ()  # regions tenants may be in; empty = every known region
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
+    warnings: tuple[str, ...] = Field(default=(), exclude=True)
+    """What is valid but probably not meant, as ``file:line:col: message (fix: ...)``."""
 
     def secret_refs(self) -> tuple[SecretRef, ...]:
         """Every secret reference in the fleet, for resolving (and checking) them in one go."""

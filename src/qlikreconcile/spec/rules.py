@@ -33,6 +33,10 @@ ROLES_BY_SPACE_TYPE: dict[str, frozenset[str]] = {
 }
 """Roles Qlik accepts on a space assignment, per space type (qlik-cloud-api.md §3)."""
 
+COMMUNITY_SHEET_ROLES = frozenset({"contributor"})
+"""Managed-space roles whose members may make their own sheets public (community sheets);
+``consumer`` may not (qlik-cloud-api.md §14.4, Qlik's managed-space permission help)."""
+
 RRULE_FREQS = ("MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 """What Qlik's scheduler runs: the Scheduling Tasks API takes one RRULE string (§14.1). SECONDLY
 is refused, as are BYSETPOS, BYYEARDAY, BYWEEKNO and a week start other than MO: the grammar

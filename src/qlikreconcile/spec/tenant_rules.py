@@ -26,6 +26,7 @@ from qlikreconcile.spec.models import (
     Tenant,
 )
 from qlikreconcile.spec.rules import (
+    COMMUNITY_SHEET_ROLES,
     TEMPLATE_REF_RE,
     check_max_age,
     check_roles,
@@ -55,7 +56,11 @@ class TenantChecker:
         self.templates = templates
         self.broken_templates = broken_templates
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """Valid but probably not meant (a managed space where nobody can share sheets)."""
         self.space_types: dict[str, str] = {}  # name -> type
+        self.sharers: dict[str, bool] = {}  # managed space -> some group may make sheets public
+        self._warned: set[str] = set()
 
     def at(self, path: Path, message: str, fix: str | None = None) -> None:
         pos = locate(self.doc, path) or SourcePosition(self.file)
@@ -136,6 +141,10 @@ class TenantChecker:
                         "merge its roles into one entry",
                     )
                 groups.add(member.group)
+            if entry.type == "managed":
+                self.sharers[entry.name] = any(
+                    COMMUNITY_SHEET_ROLES & set(m.roles) for m in entry.members
+                )
 
     def _space_hint(self) -> str:
         names = ", ".join(self.space_types) or "none"
@@ -180,6 +189,23 @@ class TenantChecker:
                 f"{role} '{space}' is a {actual} space; it must be a {wanted} space",
                 f"name a {wanted} space of this tenant",
             )
+
+    def _warn_without_sharers(self, path: Path, space: str) -> None:
+        """Customers keep their own sheets across upgrades only if some can make them."""
+        if self.sharers.get(space, True) or space in self._warned:
+            return
+        self._warned.add(space)
+        pos = locate(self.doc, path) or SourcePosition(self.file)
+        roles = " or ".join(sorted(COMMUNITY_SHEET_ROLES))
+        self.warnings.append(
+            Problem(
+                pos,
+                f"managed space '{space}' gives no group the {roles} role: its users can read "
+                "the published apps but cannot make their own sheets public (community sheets)",
+                f"give a group roles [consumer, contributor] in '{space}', or leave it if "
+                "customers should only read",
+            )
+        )
 
     def check_reload(self, here: Path, reload: ReloadEntry | None) -> ReloadPolicy:
         if reload is None:
@@ -251,6 +277,7 @@ class TenantChecker:
         self._space_of_type((*here, "space"), entry.space, "shared", "app space")
         if entry.publish_to is not None:
             self._space_of_type((*here, "publish_to"), entry.publish_to, "managed", "publish_to")
+            self._warn_without_sharers((*here, "publish_to"), entry.publish_to)
         reload = self.check_reload(here, entry.reload)
         found = self._release(here, entry.template)
         if found is None:

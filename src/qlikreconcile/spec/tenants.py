@@ -58,6 +58,7 @@ class LoadedTenant:
     problems: tuple[Problem, ...] = ()
     id: str | None = None
     id_pos: SourcePosition | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def _section(doc: PosDict, key: str, kind: type[PosDict] | type[PosList]) -> Any:
@@ -151,6 +152,8 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
             )
         )
 
+    warnings: list[Problem] = []
+
     def result(tenant: Tenant | None) -> LoadedTenant:
         found = _for_tenant(problems, file, header.name)
         return LoadedTenant(
@@ -162,6 +165,7 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
             tuple(found),
             header.id,
             locate(doc, ("tenant", "id")) or top,
+            tuple(warnings),
         )
 
     if not fleet.fleet_ok:  # without valid defaults, rendering would only report noise
@@ -210,6 +214,7 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
     tenant_vars = {k: plain(v) for k, v in context.items() if k != "tenant"}
     built = checker.build(rendered_spec, hostname, context, broken, tenant_vars)
     problems += checker.problems
+    warnings += checker.warnings
     return result(None if problems else built)
 
 
