@@ -220,3 +220,13 @@ def republish_check_origin(*, linked: bool) -> bool:
     published app is not stated by any source — verify against a real tenant).
     """
     return linked
+
+
+CONNECTION_TAG_MAX_LENGTH: int = 255
+"""Longest connection tag qlikreconcile writes (our username tag holds the username).
+
+[SPEC ``ConnectionCreate``] says ``tags`` is an array of at most 32 strings and names no length
+or character limit; Qlik never returns ``qUsername`` (§7), so the username qlikreconcile last
+wrote is kept in a tag. A username that would make a longer tag is refused at plan time.
+Unverified: a real tenant may restrict tag length or characters further.
+"""
