@@ -90,6 +90,7 @@ def plan(
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
     fleet = load_fleet(desired)
+    fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     if output == "text":
         echo(f"Target: {target.label}\n")
@@ -176,6 +177,7 @@ def apply(
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
     fleet = load_fleet(desired)
     secrets = fleets.secrets(fleet, os.environ)
+    fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     artifacts = ArtifactReader(desired.absolute().parent)
     spec_revision = revision(desired)

@@ -44,6 +44,20 @@ _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
 class TemplateLimitError(Exception):
     """Rendering went past a limit; the message names the limit and its number."""
 
+    lineno: int | None = None
+    """The template line being rendered when output passed the limit, when known."""
+
+
+def _suspended_line(template: jinja2.Template, chunks: Any) -> int | None:
+    """The template line where the render generator is suspended (the output being made)."""
+    frame = None
+    while chunks is not None and getattr(chunks, "gi_frame", None) is not None:
+        frame = chunks.gi_frame
+        chunks = getattr(chunks, "gi_yieldfrom", None)
+    if frame is None:
+        return None
+    return template.get_corresponding_lineno(frame.f_lineno)
+
 
 @dataclass(slots=True)
 class _Budget:
@@ -245,20 +259,24 @@ def render_bounded(
     *,
     chars: int,
     what: str,
-    seconds: float = MAX_RENDER_SECONDS,
+    seconds: float | None = None,
 ) -> str:
     """Render ``template``; :class:`TemplateLimitError` past ``chars`` or ``seconds``."""
+    seconds = MAX_RENDER_SECONDS if seconds is None else seconds
     budget = _Budget(chars, what, time.monotonic() + seconds, seconds)
     token = _BUDGET.set(budget)
     try:
         parts: list[str] = []
         total = 0
-        for chunk in template.generate(context):
+        chunks = template.generate(context)
+        for chunk in chunks:
             total += len(chunk)
             if total > chars:
-                raise TemplateLimitError(
+                error = TemplateLimitError(
                     f"renders to more than {chars:,} characters, the limit for {what}"
                 )
+                error.lineno = _suspended_line(template, chunks)
+                raise error
             _tick()
             parts.append(chunk)
         return "".join(parts)

@@ -320,6 +320,8 @@ def compile_script(
 
 
 def _failure_line(exc: BaseException, file: str) -> int | None:
+    if isinstance(exc, TemplateLimitError) and exc.lineno is not None:
+        return exc.lineno
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file]
     return frames[-1].lineno if frames else None
 
