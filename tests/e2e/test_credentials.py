@@ -86,6 +86,25 @@ async def test_password_rotation_is_sensitive_and_converges(
         assert harness.environ[FINGERPRINT_KEY_ENV] not in text
 
 
+async def test_reloads_log_in_with_the_rotated_password(tmp_path: Path) -> None:
+    """The emulated database takes only the new password: reloads prove which one Qlik holds."""
+    harness = await converged(tmp_path)
+    new = "db-password-after-rotation"
+    await harness.admin(
+        "PUT",
+        "/_emulator/tenants/globex.us.qlikcloud.com/data-sources/globex_pg",
+        {"password": new},
+    )
+    harness.environ["GLOBEX_PG_PASSWORD"] = "a-wrong-password"
+    report = await harness.apply()
+    assert not report.ok, "the reload through globex_pg fails to log in with a wrong password"
+    assert "wrong password" in repr(report)
+    harness.environ["GLOBEX_PG_PASSWORD"] = new
+    report = await harness.apply()
+    assert report.ok, report
+    assert (await harness.plan()).plan.empty
+
+
 async def test_missing_fingerprint_key_is_a_clear_error_before_any_call(tmp_path: Path) -> None:
     harness = Harness(copy_desired(tmp_path))
     del harness.environ[FINGERPRINT_KEY_ENV]

@@ -49,6 +49,18 @@ def connection_exists(tenant: Tenant, app: App, ref: ConnectionRef) -> bool:
     return any(c.name == ref.name and c.space_id == space_id for c in tenant.connections.values())
 
 
+def refused_login(tenant: Tenant, app: App, refs: list[ConnectionRef]) -> ConnectionRef | None:
+    """The first connection whose emulated database refuses the stored password."""
+    for ref in refs:
+        wanted = tenant.data_source_passwords.get(ref.name)
+        if wanted is None:
+            continue
+        held = [c.password for c in tenant.connections.values() if c.name == ref.name]
+        if connection_exists(tenant, app, ref) and wanted not in held:
+            return ref
+    return None
+
+
 def _fault_fails(faults: FaultConfig, seed: int, app_id: str, reload_id: str) -> bool:
     if app_id in faults.reload_fail_apps:
         return True
@@ -139,6 +151,14 @@ def new_reload(
         base.error_code = "EngineReloadError"
         base.error_message = cause
         base.log = _failure_log(reload_id, start, cause, f"LIB CONNECT TO '{ref.display()}'")
+        return base
+    refused = refused_login(tenant, app, connection_refs(script))
+    if refused is not None:
+        cause = f"Connector error: login failed for '{refused.display()}' (wrong password)"
+        base.outcome = "FAILED"
+        base.error_code = "EngineReloadError"
+        base.error_message = cause
+        base.log = _failure_log(reload_id, start, cause, f"LIB CONNECT TO '{refused.display()}'")
         return base
     if _fault_fails(faults, seed, app.id, reload_id):
         cause = "Injected fault: the engine aborted the reload"
