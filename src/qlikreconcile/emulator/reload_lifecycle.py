@@ -144,28 +144,24 @@ def new_reload(
         outcome="SUCCEEDED",
         log="",
     )
+    refused = refused_login(tenant, app, connection_refs(script))
+    failure: tuple[str, str] | None = None
     if missing:
         ref = missing[0]
-        cause = f"Connection not found: '{ref.display()}'"
+        failure = (f"Connection not found: '{ref.display()}'", f"LIB CONNECT TO '{ref.display()}'")
+    elif refused is not None:
+        failure = (
+            f"Connector error: login failed for '{refused.display()}' (wrong password)",
+            f"LIB CONNECT TO '{refused.display()}'",
+        )
+    elif _fault_fails(faults, seed, app.id, reload_id):
+        failure = ("Injected fault: the engine aborted the reload", "(fault injection)")
+    if failure is not None:
+        cause, line = failure
         base.outcome = "FAILED"
         base.error_code = "EngineReloadError"
         base.error_message = cause
-        base.log = _failure_log(reload_id, start, cause, f"LIB CONNECT TO '{ref.display()}'")
-        return base
-    refused = refused_login(tenant, app, connection_refs(script))
-    if refused is not None:
-        cause = f"Connector error: login failed for '{refused.display()}' (wrong password)"
-        base.outcome = "FAILED"
-        base.error_code = "EngineReloadError"
-        base.error_message = cause
-        base.log = _failure_log(reload_id, start, cause, f"LIB CONNECT TO '{refused.display()}'")
-        return base
-    if _fault_fails(faults, seed, app.id, reload_id):
-        cause = "Injected fault: the engine aborted the reload"
-        base.outcome = "FAILED"
-        base.error_code = "EngineReloadError"
-        base.error_message = cause
-        base.log = _failure_log(reload_id, start, cause, "(fault injection)")
+        base.log = _failure_log(reload_id, start, cause, line)
         return base
     model = build_data_model(app.id, script)
     base.data_model = model
