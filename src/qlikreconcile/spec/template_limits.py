@@ -277,7 +277,11 @@ def render_bounded(
                 )
                 error.lineno = _suspended_line(template, chunks)
                 raise error
-            _tick()
+            try:
+                _tick()
+            except TemplateLimitError as error:
+                error.lineno = _suspended_line(template, chunks)
+                raise
             parts.append(chunk)
         return "".join(parts)
     finally:
