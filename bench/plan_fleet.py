@@ -46,14 +46,18 @@ async def main(tenants: int, runs: int) -> None:
         config = EmulatorConfig(reload_queue_seconds=0.0, reload_run_seconds=0.0)
         app = create_app(config=config)
         creds = Credentials(config.client_id, SecretStr(config.client_secret))
-        secrets = {"VENDOR_DW_PASSWORD": SecretStr("bench")}
+        environ = {
+            "VENDOR_DW_PASSWORD": "bench",
+            "QLIKRECONCILE_FINGERPRINT_KEY": "bench-key-0123456789",
+        }
+        secrets = {k: SecretStr(v) for k, v in environ.items()}
 
         def session() -> QlikSession:
             return QlikSession(credentials=creds, transport=asgi_transport(app))
 
         started = time.perf_counter()
         async with session() as s:
-            planned = await plan_fleet(fleet, s, target="bench")
+            planned = await plan_fleet(fleet, s, target="bench", environ=environ)
             report = await apply_plan(
                 planned,
                 s,
@@ -71,13 +75,13 @@ async def main(tenants: int, runs: int) -> None:
             await admin.delete("/_emulator/requests")
             started = time.perf_counter()
             async with session() as s:
-                again = await plan_fleet(fleet, s, target="bench")
+                again = await plan_fleet(fleet, s, target="bench", environ=environ)
             timings.append(time.perf_counter() - started)
             assert again.plan.empty, again.plan.summary()
             calls = (await admin.get("/_emulator/requests")).json()["count"]
         tracemalloc.start()  # a separate run: tracing slows Python down several times
         async with session() as s:
-            await plan_fleet(fleet, s, target="bench")
+            await plan_fleet(fleet, s, target="bench", environ=environ)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         await admin.aclose()

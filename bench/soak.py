@@ -51,7 +51,11 @@ from qlikreconcile.spec.loader import load_fleet
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the operator's steps live in tests/
 from tests.robustness.operator import settle_blocked
 
-SECRETS = {"VENDOR_DW_PASSWORD": "soak-vendor-pw", "GLOBEX_PG_PASSWORD": "soak-globex-pw"}
+SECRETS = {
+    "VENDOR_DW_PASSWORD": "soak-vendor-pw",
+    "GLOBEX_PG_PASSWORD": "soak-globex-pw",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "soak-fingerprint-key-31c9",
+}
 POLLING = ReloadPolling(first=0.2, factor=1.5, cap=2.0, timeout=900)
 MARKER = "[managed by qlikreconcile: "
 
@@ -135,7 +139,9 @@ class Soak:
         for rounds in range(1, max_rounds + 1):
             fleet = load_fleet(self.desired)
             async with self.session() as session:
-                planned = await plan_fleet(fleet, session, target="soak", clock=self.clock)
+                planned = await plan_fleet(
+                    fleet, session, target="soak", clock=self.clock, environ=SECRETS
+                )
                 blocked = sorted(planned.actual.blocked)
                 done = planned.plan.empty and not planned.actual.unreadable and not blocked
                 if blocked:  # lost tenant creates: the operator names the tenant or forgets

@@ -27,7 +27,11 @@ from qlikreconcile.spec.loader import load_fleet
 from qlikreconcile.spec.models import DesiredFleet
 
 REPO = Path(__file__).resolve().parents[2]
-SECRETS = {"VENDOR_DW_PASSWORD": "vendor-dw-pw", "GLOBEX_PG_PASSWORD": "globex-pg-pw"}
+SECRETS = {
+    "VENDOR_DW_PASSWORD": "vendor-dw-pw",
+    "GLOBEX_PG_PASSWORD": "globex-pg-pw",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "test-fingerprint-key-5b1e0c",
+}
 FAST_POLLING = ReloadPolling(first=0.01, factor=1.5, cap=0.05, timeout=30)
 
 
@@ -64,7 +68,12 @@ class Harness:
         self.config = config or fast_config()
         self.app = app if app is not None else create_app(config=self.config)
         self.transport = transport
-        self.secrets = {k: SecretStr(v) for k, v in SECRETS.items()}
+        self.environ = dict(SECRETS)
+        """The environment plan and apply read secrets from (a test may rotate one)."""
+
+    @property
+    def secrets(self) -> dict[str, SecretStr]:
+        return {k: SecretStr(v) for k, v in self.environ.items()}
 
     def fleet(self) -> DesiredFleet:
         return load_fleet(self.desired)
@@ -79,12 +88,14 @@ class Harness:
 
     async def plan(self, *, clock: Callable[[], float] = time.time) -> Planned:
         async with self.session() as session:
-            return await plan_fleet(self.fleet(), session, target="test emulator", clock=clock)
+            return await plan_fleet(
+                self.fleet(), session, target="test emulator", clock=clock, environ=self.environ
+            )
 
     async def apply(self) -> ApplyReport:
         fleet = self.fleet()
         async with self.session() as session:
-            planned = await plan_fleet(fleet, session, target="test emulator")
+            planned = await plan_fleet(fleet, session, target="test emulator", environ=self.environ)
             return await apply_plan(
                 planned,
                 session,

@@ -98,4 +98,7 @@ def test_saved_plan_needs_its_secrets_before_any_call() -> None:
     )
     with pytest.raises(SecretError, match="DW_PASSWORD"):
         plan_secrets(plan, {})
-    assert plan_secrets(plan, {"DW_PASSWORD": "x"})["DW_PASSWORD"].get_secret_value() == "x"
+    with pytest.raises(SecretError, match="QLIKRECONCILE_FINGERPRINT_KEY"):
+        plan_secrets(plan, {"DW_PASSWORD": "x"})
+    environ = {"DW_PASSWORD": "x", "QLIKRECONCILE_FINGERPRINT_KEY": "k" * 16}
+    assert plan_secrets(plan, environ)["DW_PASSWORD"].get_secret_value() == "x"

@@ -19,7 +19,7 @@ from qlikreconcile.reconcile.service import plan_fleet
 from qlikreconcile.render.document import render_json
 from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan
-from tests.e2e.harness import Harness, copy_desired, edit
+from tests.e2e.harness import SECRETS, Harness, copy_desired, edit
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TARGET = "emulator (embedded, state .qlikreconcile/emulator-state.json)"
@@ -60,7 +60,7 @@ def check(name: str, outputs: dict[str, str]) -> None:
 
 async def plan_of(harness: Harness) -> Plan:
     async with harness.session() as session:
-        return (await plan_fleet(harness.fleet(), session, target=TARGET)).plan
+        return (await plan_fleet(harness.fleet(), session, target=TARGET, environ=SECRETS)).plan
 
 
 async def test_first_plan_of_the_example_fleet(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_plan_text_groups_by_tenant_with_glyphs_and_diffs() -> None:
     assert lines[-1] == (
         "Plan: 1 to create, 2 to update, 1 to reload, 0 to publish, 1 to republish, 0 to delete."
     )
-    assert '"(sensitive)" -> "(sensitive)"' in text
+    assert 'password: changed "(sensitive)"' in text
 
 
 def test_empty_plan_says_so() -> None:

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.qlik.auth import Credentials
+from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
@@ -119,7 +120,8 @@ class Rig:
         emulator: Mapping[str, Any] | None = None,
     ) -> None:
         self.desired = desired
-        self.secrets = {k: SecretStr(v) for k, v in secrets.items()}
+        self.environ = {FINGERPRINT_KEY_ENV: "rig-fingerprint-key-7d2a91", **secrets}
+        self.secrets = {k: SecretStr(v) for k, v in self.environ.items()}
         self.clock: Callable[[], float] = VirtualClock() if virtual else time.time
         options: dict[str, Any] = {"reload_queue_seconds": 0.05, "reload_run_seconds": 0.1}
         options.update(emulator or {})
@@ -159,13 +161,17 @@ class Rig:
 
     async def plan(self) -> Planned:
         async with self.session() as session:
-            return await plan_fleet(self.fleet(), session, target="test", clock=self.clock)
+            return await plan_fleet(
+                self.fleet(), session, target="test", clock=self.clock, environ=self.environ
+            )
 
     async def run(self) -> RunResult:
         """One scheduled run: plan, then apply whatever the plan holds."""
         fleet = self.fleet()
         async with self.session() as session:
-            planned = await plan_fleet(fleet, session, target="test", clock=self.clock)
+            planned = await plan_fleet(
+                fleet, session, target="test", clock=self.clock, environ=self.environ
+            )
             report = None
             if not planned.plan.empty:
                 report = await apply_plan(

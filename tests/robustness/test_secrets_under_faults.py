@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = {
     "VENDOR_DW_PASSWORD": "SENTINEL-vendor-pw-7d1c",
     "GLOBEX_PG_PASSWORD": "SENTINEL-globex-pw-2e9a",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "SENTINEL-fingerprint-key-41d7",
 }
 CLIENT_SECRET = "SENTINEL-client-secret-51b0"
 FAULTS = {"429": 0.1, "500": 0.1, "drop": 0.1, "reset": 0.1, "reload-fail": 0.2, "seed": 99}

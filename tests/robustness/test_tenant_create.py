@@ -25,7 +25,11 @@ from tests.robustness.invariants import duplicates, missing
 from tests.robustness.rig import Rig
 
 REPO = Path(__file__).resolve().parents[2]
-SECRETS = {"VENDOR_DW_PASSWORD": "vendor-dw-pw", "GLOBEX_PG_PASSWORD": "globex-pg-pw"}
+SECRETS = {
+    "VENDOR_DW_PASSWORD": "vendor-dw-pw",
+    "GLOBEX_PG_PASSWORD": "globex-pg-pw",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "test-fingerprint-key-5b1e0c",
+}
 CREATE = "POST /api/v1/tenants"
 HEADER = "tenant: {name: acme, region: eu}"
 

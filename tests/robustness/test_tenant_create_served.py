@@ -22,7 +22,11 @@ from tests.robustness.served import Served, served_emulator
 pytestmark = pytest.mark.http
 
 REPO = Path(__file__).resolve().parents[2]
-SECRETS = {"VENDOR_DW_PASSWORD": "vendor-dw-pw", "GLOBEX_PG_PASSWORD": "globex-pg-pw"}
+SECRETS = {
+    "VENDOR_DW_PASSWORD": "vendor-dw-pw",
+    "GLOBEX_PG_PASSWORD": "globex-pg-pw",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "test-fingerprint-key-5b1e0c",
+}
 TENANTS = {"acme": "eu", "globex": "us", "initech": "eu"}
 
 

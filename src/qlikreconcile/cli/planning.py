@@ -93,6 +93,7 @@ def plan(
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
     fleet = load_fleet(desired)
+    fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     if output == "text":
         echo(f"Target: {target.label}\n")
@@ -101,10 +102,7 @@ def plan(
 
     async def run() -> Planned:
         async with target.session() as session:
-            with progress.reading(len(fleet.tenants)) as read:
-                return await plan_fleet(
-                    fleet, session, target=target.label, revision=spec_revision, listener=read
-                )
+            return await _read_and_plan(fleet, session, target.label, spec_revision)
 
     planned = run_async(run())
     if output == "text":
@@ -119,6 +117,16 @@ def plan(
     if detailed_exitcode and not planned.plan.empty:
         return 2
     return 0
+
+
+async def _read_and_plan(
+    fleet: fleets.DesiredFleet, session: Session, target: str, spec_revision: str | None
+) -> Planned:
+    """Plan with progress shown; secrets and the fingerprint key come from the environment."""
+    with progress.reading(len(fleet.tenants)) as read:
+        return await plan_fleet(
+            fleet, session, target=target, revision=spec_revision, listener=read, environ=os.environ
+        )
 
 
 def _unreadable(planned: Planned) -> bool:
@@ -172,6 +180,7 @@ def apply(
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
     fleet = load_fleet(desired)
     secrets = fleets.secrets(fleet, os.environ)
+    fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     artifacts = ArtifactReader(desired.absolute().parent)
     spec_revision = revision(desired)
@@ -179,10 +188,7 @@ def apply(
 
     async def run() -> int:
         async with target.session() as session:
-            with progress.reading(len(fleet.tenants)) as read:
-                planned = await plan_fleet(
-                    fleet, session, target=target.label, revision=spec_revision, listener=read
-                )
+            planned = await _read_and_plan(fleet, session, target.label, spec_revision)
             echo(render_plan(planned.plan))
             failed = _unreadable(planned)
             if planned.plan.empty:

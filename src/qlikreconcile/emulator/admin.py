@@ -114,6 +114,23 @@ def _app(request: Request) -> App | JSONResponse:
     return app if app is not None else _error(404, f"No app '{request.path_params['appId']}'")
 
 
+async def set_data_source(request: Request) -> Response:
+    """Set the password the emulated database behind connection ``name`` accepts."""
+    store = _store(request)
+    tenant = store.tenant_by_hostname(request.path_params["hostname"])
+    if tenant is None:
+        return _error(404, f"No tenant with hostname '{request.path_params['hostname']}'")
+    body = await _body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    password = body.get("password")
+    if not isinstance(password, str) or not password:
+        return _error(400, "password (non-empty string) is required")
+    tenant.data_source_passwords[request.path_params["name"]] = password
+    store.mark_dirty()
+    return Response(status_code=204)
+
+
 async def get_app(request: Request) -> Response:
     app = _app(request)
     if isinstance(app, JSONResponse):
@@ -192,5 +209,6 @@ ROUTES = [
     Route("/_emulator/faults", faults, methods=["GET", "POST"]),
     Route("/_emulator/quirks", quirks, methods=["GET"]),
     Route("/_emulator/tenants/{hostname}/apps/{appId}", get_app, methods=["GET"]),
+    Route("/_emulator/tenants/{hostname}/data-sources/{name}", set_data_source, methods=["PUT"]),
     Route("/_emulator/tenants/{hostname}/apps/{appId}/sheets", add_sheet, methods=["POST"]),
 ]

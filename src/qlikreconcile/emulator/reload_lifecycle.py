@@ -49,6 +49,18 @@ def connection_exists(tenant: Tenant, app: App, ref: ConnectionRef) -> bool:
     return any(c.name == ref.name and c.space_id == space_id for c in tenant.connections.values())
 
 
+def refused_login(tenant: Tenant, app: App, refs: list[ConnectionRef]) -> ConnectionRef | None:
+    """The first connection whose emulated database refuses the stored password."""
+    for ref in refs:
+        wanted = tenant.data_source_passwords.get(ref.name)
+        if wanted is None:
+            continue
+        held = [c.password for c in tenant.connections.values() if c.name == ref.name]
+        if connection_exists(tenant, app, ref) and wanted not in held:
+            return ref
+    return None
+
+
 def _fault_fails(faults: FaultConfig, seed: int, app_id: str, reload_id: str) -> bool:
     if app_id in faults.reload_fail_apps:
         return True
@@ -132,20 +144,24 @@ def new_reload(
         outcome="SUCCEEDED",
         log="",
     )
+    refused = refused_login(tenant, app, connection_refs(script))
+    failure: tuple[str, str] | None = None
     if missing:
         ref = missing[0]
-        cause = f"Connection not found: '{ref.display()}'"
+        failure = (f"Connection not found: '{ref.display()}'", f"LIB CONNECT TO '{ref.display()}'")
+    elif refused is not None:
+        failure = (
+            f"Connector error: login failed for '{refused.display()}' (wrong password)",
+            f"LIB CONNECT TO '{refused.display()}'",
+        )
+    elif _fault_fails(faults, seed, app.id, reload_id):
+        failure = ("Injected fault: the engine aborted the reload", "(fault injection)")
+    if failure is not None:
+        cause, line = failure
         base.outcome = "FAILED"
         base.error_code = "EngineReloadError"
         base.error_message = cause
-        base.log = _failure_log(reload_id, start, cause, f"LIB CONNECT TO '{ref.display()}'")
-        return base
-    if _fault_fails(faults, seed, app.id, reload_id):
-        cause = "Injected fault: the engine aborted the reload"
-        base.outcome = "FAILED"
-        base.error_code = "EngineReloadError"
-        base.error_message = cause
-        base.log = _failure_log(reload_id, start, cause, "(fault injection)")
+        base.log = _failure_log(reload_id, start, cause, line)
         return base
     model = build_data_model(app.id, script)
     base.data_model = model

@@ -96,6 +96,10 @@ class Tenant(BaseModel):
     spaces: dict[str, Space] = Field(default_factory=dict)
     assignments: dict[str, Assignment] = Field(default_factory=dict)
     connections: dict[str, Connection] = Field(default_factory=dict)
+    data_source_passwords: dict[str, str] = Field(default_factory=dict)
+    """Emulated databases behind connections: connection name -> the password the database
+    accepts (set by a test through the admin API). A reload through a connection holding another
+    password fails to log in; a name not listed accepts any password."""
     apps: dict[str, App] = Field(default_factory=dict)
     reloads: dict[str, Reload] = Field(default_factory=dict)
     reload_tasks: dict[str, ReloadTask] = Field(default_factory=dict)

@@ -37,5 +37,8 @@ class KindSpec:
     deletable: bool = False
     """Whether an owned resource absent from the spec may be deleted when pruning is enabled."""
     sensitive_fields: frozenset[str] = field(default_factory=frozenset)
+    marker_fields: frozenset[str] = field(default_factory=frozenset)
+    """Fields read back from qlikreconcile's own marker, not from the resource: they cannot be
+    changed outside qlikreconcile, so the "applied" digest leaves them out."""
     text_fields: frozenset[str] = field(default_factory=frozenset)
     """Fields holding long text (load scripts) that renderers show as unified diffs."""

@@ -135,9 +135,9 @@ def _plan_one(
     changes = diff_fields(
         observed.fields, resource.fields, sensitive=kind.sensitive_fields, text=kind.text_fields
     )
-    changes = tuple(c for c in changes if not (c.sensitive and c.before is not None))
     drift_reasons = list(observed.drift)
-    if changes and _changed_outside(observed.fields, resource.fields, observed.applied):
+    managed = {k: v for k, v in resource.fields.items() if k not in kind.marker_fields}
+    if changes and _changed_outside(observed.fields, managed, observed.applied):
         drift_reasons.append("changed outside qlikreconcile")
     drift = bool(drift_reasons)
     if changes:

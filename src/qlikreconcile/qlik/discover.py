@@ -260,9 +260,16 @@ def _space(tenant: str, space: dict[str, Any]) -> ActualResource:
 def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> ActualResource:
     space = spaces.get(conn["space"], conn["space"])
     owned, applied = ownership.parse_connection_tags(conn.get("tags"))
+    # Qlik never returns qUsername or qPassword (doc §7): both come from our own tags.
+    username, fingerprint = ownership.connection_credentials(conn.get("tags"))
     return ActualResource(
         resources.connection_key(tenant, space, conn["qName"]),
-        {"datasource": conn.get("datasourceID"), "statement": conn.get("qConnectStatement")},
+        {
+            "datasource": conn.get("datasourceID"),
+            "statement": conn.get("qConnectStatement"),
+            "username": username,
+            "password": fingerprint,
+        },
         owned=owned,
         ident=conn.get("qID") or conn.get("id"),
         applied=applied,

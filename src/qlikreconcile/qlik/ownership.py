@@ -3,7 +3,8 @@
 Every marker lives in a field the real API accepts and returns (architecture §4):
 
 * spaces: a marker line at the end of ``description``;
-* data connections: the tag ``qlikreconcile`` in ``tags``;
+* data connections: the tag ``qlikreconcile`` in ``tags``, with tags for the username and a keyed
+  fingerprint of the password qlikreconcile last wrote (Qlik never returns either);
 * build apps (the tenant's copy of a template in its shared space): a marker in the app
   ``description`` naming template, release and artifact digest;
 * published apps: a marker in ``description`` naming the template and the content digest;
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 SPACE_MARKER = "[managed by qlikreconcile"
 CONNECTION_TAG = "qlikreconcile"
 APPLIED_TAG_PREFIX = "qlikreconcile-applied-"
+USERNAME_TAG_PREFIX = "qlikreconcile-user:"
+PASSWORD_TAG_PREFIX = "qlikreconcile-password:"
 SCRIPT_VERSION_PREFIX = "qlikreconcile:"
 _SPACE_RE = re.compile(r"\[managed by qlikreconcile(?: applied=(?P<applied>[0-9a-f]{12}))?\]")
 
@@ -49,8 +52,28 @@ def parse_space_description(description: str | None) -> tuple[bool, str, str | N
     return True, (text[: match.start()] + text[match.end() :]).strip(), match["applied"]
 
 
-def connection_tags(applied: str) -> list[str]:
-    return [CONNECTION_TAG, f"{APPLIED_TAG_PREFIX}{applied}"]
+def connection_tags(
+    applied: str, username: str | None = None, password_fingerprint: str | None = None
+) -> list[str]:
+    """Our tags: ownership, applied digest, and the credentials last written (never a secret)."""
+    tags = [CONNECTION_TAG, f"{APPLIED_TAG_PREFIX}{applied}"]
+    if username:
+        tags.append(f"{USERNAME_TAG_PREFIX}{username}")
+    if password_fingerprint:
+        tags.append(f"{PASSWORD_TAG_PREFIX}{password_fingerprint}")
+    return tags
+
+
+def connection_credentials(tags: list[str] | None) -> tuple[str | None, str | None]:
+    """(username, password fingerprint) as recorded in our tags when we last wrote them."""
+    found = tags or []
+    username = next(
+        (t[len(USERNAME_TAG_PREFIX) :] for t in found if t.startswith(USERNAME_TAG_PREFIX)), None
+    )
+    fingerprint = next(
+        (t[len(PASSWORD_TAG_PREFIX) :] for t in found if t.startswith(PASSWORD_TAG_PREFIX)), None
+    )
+    return username, fingerprint
 
 
 def parse_connection_tags(tags: list[str] | None) -> tuple[bool, str | None]:

@@ -233,3 +233,13 @@ legacy tasks off once the app has a scheduling task [CL 135]."""
 def is_migrated_legacy_task_error(exc: BaseException) -> bool:
     """True when a legacy reload task cannot be changed because Qlik migrated it."""
     return isinstance(exc, ApiError) and exc.status == 400 and exc.code == MIGRATED_LEGACY_TASK_CODE
+
+
+CONNECTION_TAG_MAX_LENGTH: int = 255
+"""Longest connection tag qlikreconcile writes (our username tag holds the username).
+
+[SPEC ``ConnectionCreate``] says ``tags`` is an array of at most 32 strings and names no length
+or character limit; Qlik never returns ``qUsername`` (§7), so the username qlikreconcile last
+wrote is kept in a tag. A username that would make a longer tag is refused at plan time.
+Unverified: a real tenant may restrict tag length or characters further.
+"""

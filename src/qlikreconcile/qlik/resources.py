@@ -41,7 +41,14 @@ KINDS: dict[str, KindSpec] = {
     TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"region"})),
     SPACE: KindSpec(SPACE, 1, fixed_fields=frozenset({"type"}), deletable=True),
     ASSIGNMENT: KindSpec(ASSIGNMENT, 2, deletable=True),
-    CONNECTION: KindSpec(CONNECTION, 3, deletable=True),
+    # Username and password fingerprint live in our own tags (Qlik returns neither).
+    CONNECTION: KindSpec(
+        CONNECTION,
+        3,
+        deletable=True,
+        sensitive_fields=frozenset({"password"}),
+        marker_fields=frozenset({"username", "password"}),
+    ),
     APP: KindSpec(
         APP,
         4,

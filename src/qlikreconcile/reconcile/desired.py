@@ -10,6 +10,7 @@ depends on the reload, so a failed reload never reaches customers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import DesiredResource
@@ -56,15 +57,23 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
     ]
 
 
-def desired_resources(fleet: DesiredFleet) -> list[DesiredResource]:
-    """Every resource of every tenant, with its dependencies."""
+def desired_resources(
+    fleet: DesiredFleet, fingerprints: Mapping[str, str] | None = None
+) -> list[DesiredResource]:
+    """Every resource of every tenant, with its dependencies.
+
+    ``fingerprints`` holds each connection's password fingerprint (by connection key, see
+    :mod:`qlikreconcile.reconcile.credentials`).
+    """
     out: list[DesiredResource] = []
     for tenant in fleet.tenants:
-        out += tenant_resources(fleet, tenant)
+        out += tenant_resources(fleet, tenant, fingerprints or {})
     return out
 
 
-def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResource]:
+def tenant_resources(
+    fleet: DesiredFleet, tenant: Tenant, fingerprints: Mapping[str, str] | None = None
+) -> list[DesiredResource]:
     t = tenant.name
     tenant_key = resources.tenant_key(t)
     out = [
@@ -100,7 +109,7 @@ def tenant_resources(fleet: DesiredFleet, tenant: Tenant) -> list[DesiredResourc
     for conn in tenant.connections:
         key = resources.connection_key(t, conn.space, conn.name)
         connection_keys.append(key)
-        out.append(_connection(t, conn, key))
+        out.append(_connection(t, conn, key, (fingerprints or {}).get(str(key))))
     for app in tenant.apps:
         out += _app_chain(fleet, t, app, tuple(connection_keys))
     return out
@@ -112,11 +121,18 @@ def connect_statement(conn: Connection) -> tuple[str, str]:
     return qtype, f'CUSTOM CONNECT TO "provider={qtype};driver={conn.type};{conn.connect}"'
 
 
-def _connection(t: str, conn: Connection, key: ResourceKey) -> DesiredResource:
+def _connection(
+    t: str, conn: Connection, key: ResourceKey, fingerprint: str | None
+) -> DesiredResource:
     qtype, statement = connect_statement(conn)
     return DesiredResource(
         key,
-        {"datasource": conn.type, "statement": statement},
+        {
+            "datasource": conn.type,
+            "statement": statement,
+            "username": conn.username,
+            "password": fingerprint,
+        },
         depends_on=(resources.space_key(t, conn.space),),
         inputs={
             "name": conn.name,

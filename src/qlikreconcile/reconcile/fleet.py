@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.redact import install_redaction, register_secret
+from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.spec.loader import load_fleet, load_sources
 from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template
 from qlikreconcile.spec.secrets import resolve_secrets
@@ -18,6 +20,7 @@ __all__ = [
     "SourceTenant",
     "TargetSettings",
     "Template",
+    "check_credentials",
     "load",
     "load_sources",
     "protect_logs",
@@ -33,9 +36,16 @@ def load(desired: Path) -> DesiredFleet:
 def secrets(fleet: DesiredFleet, environ: Mapping[str, str]) -> dict[str, SecretStr]:
     """Every secret the fleet references, resolved now and registered for log redaction."""
     resolved = resolve_secrets(fleet, environ)
+    if resolved:
+        resolved[FINGERPRINT_KEY_ENV] = SecretStr(fingerprint_key(environ))
     for value in resolved.values():
         register_secret(value.get_secret_value())
     return resolved
+
+
+def check_credentials(fleet: DesiredFleet, environ: Mapping[str, str]) -> None:
+    """Fail now, before any API call, when plan could not fingerprint the connection passwords."""
+    password_fingerprints(fleet, environ)
 
 
 def protect_logs(handler: logging.Handler) -> None:

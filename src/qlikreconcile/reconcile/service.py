@@ -27,11 +27,13 @@ from qlikreconcile.engine.staleness import stale_tenants, without_tenants
 from qlikreconcile.engine.state import ActualState
 from qlikreconcile.errors import PlanError, SecretError
 from qlikreconcile.qlik import resources
+from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
 from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
+from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
 from qlikreconcile.spec.models import DesiredFleet
 
@@ -96,14 +98,20 @@ async def plan_fleet(
     revision: str | None = None,
     listener: ReadListener | None = None,
     clock: Callable[[], float] = time.time,
+    environ: Mapping[str, str] | None = None,
 ) -> Planned:
-    """Read the fleet's tenants and plan what makes them match the spec."""
+    """Read the fleet's tenants and plan what makes them match the spec.
+
+    ``environ`` supplies the connection passwords and the fingerprint key (needed, and checked
+    before any API call, when the spec names a password).
+    """
+    fingerprints = password_fingerprints(fleet, environ or {})
     refs = tenant_refs(fleet)
     actual = await read_fleet(
         session, refs, listener=listener, clock=clock, source_host=fleet.source.hostname
     )
     plan = make_plan(
-        desired_resources(fleet),
+        desired_resources(fleet, fingerprints),
         actual,
         resources.KINDS,
         target=target,
@@ -148,7 +156,10 @@ def plan_secrets(plan: Plan, environ: Mapping[str, str]) -> dict[str, SecretStr]
             f"the plan needs secrets from {', '.join(missing)}; set "
             f"{'them' if len(missing) > 1 else 'it'} in the environment (in CI, from secrets)"
         )
-    return {n: SecretStr(environ[n]) for n in secret_names(plan)}
+    found = {n: SecretStr(environ[n]) for n in secret_names(plan)}
+    if found:
+        found[FINGERPRINT_KEY_ENV] = SecretStr(fingerprint_key(environ))
+    return found
 
 
 class ArtifactReader:

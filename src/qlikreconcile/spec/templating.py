@@ -9,7 +9,8 @@ Two things are templates:
 * **Load-script templates** (``*.qvs.j2``), compiled once per template and rendered per tenant and
   app with the same context plus ``app: {name, template, release, space, publish_to}``.
 
-The environment is sandboxed, uses :class:`jinja2.StrictUndefined` (an undefined name is an error,
+The environment is sandboxed with size and time limits (:mod:`qlikreconcile.spec.template_limits`),
+uses :class:`jinja2.StrictUndefined` (an undefined name is an error,
 never an empty string), does not autoescape and keeps trailing newlines. Every failure becomes a
 :class:`~qlikreconcile.errors.Problem` at the value's position, or at the script file and line.
 Mappings of the form ``{env: NAME}`` are secret references and are never rendered.
@@ -29,6 +30,13 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from qlikreconcile.errors import Problem, SourcePosition
+from qlikreconcile.spec.template_limits import (
+    MAX_SCRIPT_CHARS,
+    MAX_VALUE_CHARS,
+    BoundedEnvironment,
+    TemplateLimitError,
+    render_bounded,
+)
 from qlikreconcile.spec.yaml_loader import PosDict, PosList
 
 RESERVED = frozenset({"tenant", "app"})
@@ -45,7 +53,7 @@ _VARIABLE_FIX = (
 
 def make_environment() -> SandboxedEnvironment:
     """The one jinja2 environment for spec values and load scripts."""
-    return SandboxedEnvironment(
+    return BoundedEnvironment(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
 
@@ -68,10 +76,29 @@ def _render_failure(exc: Exception) -> str:
         return f"undefined value: {exc.message}"
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return f"unsafe template operation: {exc}"
+    if isinstance(exc, TemplateLimitError):
+        return f"template limit exceeded: {exc}"
+    if isinstance(exc, MemoryError | RecursionError | OverflowError):
+        return f"template too large to render ({type(exc).__name__})"
     return f"template error: {exc}"
 
 
-_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError)
+_RENDER_ERRORS = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+    TemplateLimitError,
+    MemoryError,
+    RecursionError,
+)
+_LIMIT_FIX = "make the expression build less (see 'Templating limits' in docs/spec.md)"
+
+
+def _fix(exc: Exception, default: str) -> str:
+    limits = TemplateLimitError | MemoryError | RecursionError | OverflowError
+    return _LIMIT_FIX if isinstance(exc, limits) else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +172,15 @@ class ValueRenderer:
                 if name not in broken
             ]
         try:
-            return compiled.template.render(context), []
+            what = "one value"
+            rendered = render_bounded(compiled.template, context, chars=MAX_VALUE_CHARS, what=what)
+            return rendered, []
         except _RENDER_ERRORS as exc:
             return None, [
                 Problem(
                     pos,
                     f"{_render_failure(exc)} (rendering for tenant {tenant})",
-                    "fix the expression or the variables it uses",
+                    _fix(exc, "fix the expression or the variables it uses"),
                 )
             ]
 
@@ -291,6 +320,8 @@ def compile_script(
 
 
 def _failure_line(exc: BaseException, file: str) -> int | None:
+    if isinstance(exc, TemplateLimitError) and exc.lineno is not None:
+        return exc.lineno
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file]
     return frames[-1].lineno if frames else None
 
@@ -319,13 +350,15 @@ def render_script(
     if compiled.needs & broken - context.keys():  # already reported at the variable
         return None, []
     try:
-        return compiled.template.render(context), []
+        what = "one load script"
+        rendered = render_bounded(compiled.template, context, chars=MAX_SCRIPT_CHARS, what=what)
+        return rendered, []
     except _RENDER_ERRORS as exc:
         line = _failure_line(exc, script.file)
         return None, [
             Problem(
                 SourcePosition(script.file, line),
                 f"{_render_failure(exc)} {where}",
-                "fix the template or the variables it uses",
+                _fix(exc, "fix the template or the variables it uses"),
             )
         ]

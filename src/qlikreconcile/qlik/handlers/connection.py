@@ -1,7 +1,9 @@
 """Data connections: tagged ``qlikreconcile``; credentials come from env at apply time only.
 
-Qlik never returns ``qPassword`` (write-only), so a password alone cannot be diffed: it is sent
-on create, and again on every update of the connection (PUT replaces the whole connection).
+Qlik never returns ``qUsername`` or ``qPassword`` (write-only, doc §7), so the tags record what
+was last written: the username, and a keyed fingerprint of the password (never the password;
+:mod:`qlikreconcile.qlik.credentials`). A changed username or rotated password then plans an
+update, which sends both again (PUT: a present field is set, ``""`` clears it).
 A create whose answer was lost is settled by finding the connection by name, space and our tag.
 """
 
@@ -15,6 +17,7 @@ from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV, password_fingerprint
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 
@@ -29,19 +32,27 @@ async def find_owned(client: QlikClient, space_id: str, name: str) -> str | None
 
 
 def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
+    managed = {k: v for k, v in op.desired.items() if k not in ("username", "password")}
+    password = env.secret(op.inputs.get("password_env"))
+    fingerprint = None
+    if password is not None:
+        key = env.secret(FINGERPRINT_KEY_ENV)
+        assert key is not None, "plan_secrets and fleets.secrets resolve the key with passwords"
+        fingerprint = password_fingerprint(key, str(op.key), password)
+    username = op.inputs.get("username") or None
     body: dict[str, Any] = {
         "qName": op.inputs["name"],
         "qType": op.inputs["qtype"],
         "qConnectStatement": op.desired["statement"],
         "datasourceID": op.desired["datasource"],
         "space": env.ident(str(op.inputs["space"])),
-        "tags": ownership.connection_tags(fields_digest(op.desired)),
+        "tags": ownership.connection_tags(fields_digest(managed), username, fingerprint),
     }
-    if op.inputs.get("username"):
-        body["qUsername"] = op.inputs["username"]
-    password = env.secret(op.inputs.get("password_env"))
-    if password is not None:
-        body["qPassword"] = password
+    changed = {c.path for c in op.changes}
+    if username is not None or "username" in changed:
+        body["qUsername"] = username or ""
+    if password is not None or "password" in changed:
+        body["qPassword"] = password or ""
     return body
 
 
