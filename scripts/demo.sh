@@ -14,6 +14,8 @@ fi
 # values for the emulator only; against Qlik Cloud they come from your CI's secret store.
 export VENDOR_DW_PASSWORD="${VENDOR_DW_PASSWORD:-demo-only-vendor-dw}"
 export GLOBEX_PG_PASSWORD="${GLOBEX_PG_PASSWORD:-demo-only-globex-pg}"
+# Keys the password fingerprints kept on connections (docs/spec.md, "Credentials follow git").
+export QLIKRECONCILE_FINGERPRINT_KEY="${QLIKRECONCILE_FINGERPRINT_KEY:-demo-only-fingerprint-key}"
 export QLIKRECONCILE_TARGET="${QLIKRECONCILE_TARGET:-emulator}"
 
 run() { printf '\n$ qlikreconcile %s\n' "$*"; .venv/bin/qlikreconcile "$@"; }
