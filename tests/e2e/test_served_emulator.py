@@ -68,6 +68,12 @@ async def test_plan_apply_plan_over_real_http(served: str, tmp_path: Path) -> No
     assert (await harness.plan()).plan.empty
     requests = await harness.admin("GET", "/_emulator/requests")
     assert requests["count"] > 50
+    # Today's Qlik Cloud: schedules through the Scheduling Tasks API, never the removed one;
+    # every request acknowledges an API release.
+    sent = {(r["method"], r["path"]) for r in requests["data"]}
+    assert ("POST", "/api/v1/reload-tasks") not in sent
+    assert any(path.endswith("/actions/reload/on-time-schedule") for _, path in sent)
+    assert all(r["api_version"] for r in requests["data"])
 
 
 def test_cli_plan_apply_plan_against_the_served_emulator(served: str, tmp_path: Path) -> None:
