@@ -72,7 +72,7 @@ def _managed_copies(url: str) -> Counter[tuple[str, str, str]]:
                     )
                     found[(tenant["name"], collection, what)] += 1
         for task in tenant.get("reload_tasks", {}).values():
-            found[(tenant["name"], "reload_tasks", str(task.get("appId")))] += 1
+            found[(tenant["name"], "reload_tasks", str(task["app_id"]))] += 1
     return found
 
 
