@@ -12,12 +12,12 @@ import sys
 import click
 from rich.text import Text
 
-from qlikreconcile.cli import planning, tools
+from qlikreconcile.cli import leases, planning, tools
 from qlikreconcile.cli.base import cli
 from qlikreconcile.cli.console import fail, make_console
 from qlikreconcile.errors import QlikReconcileError, SpecError
 
-__all__ = ["cli", "main", "planning", "tools"]
+__all__ = ["cli", "leases", "main", "planning", "tools"]
 
 
 def main(argv: list[str] | None = None) -> None:

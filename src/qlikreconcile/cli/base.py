@@ -28,10 +28,11 @@ TARGET_HELP = (
 
 @dataclass(frozen=True, slots=True)
 class Caps:
-    """How many operations an apply runs at once, across the fleet and in one tenant."""
+    """Operations an apply runs at once (fleet, tenant); how long it waits for the lease."""
 
     fleet: int = 16
     tenant: int = 4
+    lock_timeout: float = 0.0
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

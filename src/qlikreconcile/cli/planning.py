@@ -23,10 +23,12 @@ from qlikreconcile.cli.base import (
     target_option,
 )
 from qlikreconcile.cli.console import echo, note, progress, warn
+from qlikreconcile.cli.leases import DURATION, show_holder
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.plan_file import load as load_plan
 from qlikreconcile.engine.plan_file import save as save_plan
 from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
 from qlikreconcile.reconcile.service import (
     ArtifactReader,
@@ -102,6 +104,7 @@ def plan(
 
     async def run() -> Planned:
         async with target.session() as session:
+            show_holder(await lease_holder(session, fleet.source.hostname))
             return await _read_and_plan(fleet, session, target.label, spec_revision)
 
     planned = run_async(run())
@@ -166,6 +169,13 @@ def show(plan_file: Path, output: str) -> int:
     show_default=True,
     help="Operations running at once in one tenant.",
 )
+@click.option(
+    "--lock-timeout",
+    type=DURATION,
+    default="0s",
+    show_default=True,
+    help="How long to wait for another apply's lease (e.g. 30s, 10m); 0: refuse at once.",
+)
 def apply(
     plan_file: Path | None,
     desired: Path,
@@ -173,9 +183,14 @@ def apply(
     auto_approve: bool,
     parallelism: int,
     tenant_parallelism: int,
+    lock_timeout: float,
 ) -> int:
-    """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale."""
-    caps = Caps(parallelism, tenant_parallelism)
+    """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale.
+
+    Only one apply runs at a time per fleet: each holds a lease in the source tenant from
+    before it reads the fleet until it ends (see `qlikreconcile lease --help`).
+    """
+    caps = Caps(parallelism, tenant_parallelism, lock_timeout)
     if plan_file is not None:
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
     fleet = load_fleet(desired)
@@ -187,7 +202,10 @@ def apply(
     echo(f"Target: {target.label}\n")
 
     async def run() -> int:
-        async with target.session() as session:
+        async with (
+            target.session() as session,
+            apply_lease(session, fleet.source.hostname, wait=caps.lock_timeout),
+        ):
             planned = await _read_and_plan(fleet, session, target.label, spec_revision)
             echo(render_plan(planned.plan))
             failed = _unreadable(planned)
@@ -222,7 +240,10 @@ def _apply_saved(
     artifacts = ArtifactReader(desired.absolute().parent)
 
     async def run() -> int:
-        async with target.session() as session:
+        async with (
+            target.session() as session,
+            apply_lease(session, source.hostname, wait=caps.lock_timeout),
+        ):
             with progress.reading(len(saved.tenants)) as read:
                 refreshed = await refresh_saved(saved, session, listener=read)
             for tenant, reasons in sorted(refreshed.stale.items()):

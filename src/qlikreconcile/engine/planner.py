@@ -79,6 +79,7 @@ def make_plan(
     retire = _retire_replaced(planned, edges, kinds)
     collect = _collect_garbage(by_key, actual, kinds, planned)
     warnings.extend(_unmanaged_leftovers(by_key, actual, kinds))
+    warnings.extend(_duplicates(by_key, actual))
     operations = [*planned.values(), *retire, *collect]
     kind_order = {name: spec.order for name, spec in kinds.items()}
     ordered = sorted_operations(operations, kind_order)
@@ -278,8 +279,18 @@ def _unmanaged_leftovers(
         kind = kinds.get(key.kind)
         if key in desired or not resource.owned or kind is None or not kind.deletable:
             continue
-        if resource.garbage or resource.superseded:
+        if resource.garbage or resource.superseded or resource.duplicate:
             continue
         if key.tenant in planned_tenants:
             notes.append(f"{key}: owned by qlikreconcile but no longer in the spec; left in place")
     return notes
+
+
+def _duplicates(desired: Mapping[ResourceKey, DesiredResource], actual: ActualState) -> list[str]:
+    """Second owned copies of one spec entry: shown with the reason, left for a person."""
+    tenants = {k.tenant for k in desired}
+    return [
+        f"{key}: duplicate, left in place: {'; '.join(resource.drift) or 'second owned copy'}"
+        for key, resource in sorted(actual.resources.items())
+        if resource.duplicate and resource.owned and key.tenant in tenants
+    ]

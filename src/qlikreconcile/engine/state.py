@@ -64,6 +64,9 @@ class ActualResource:
     """A copy qlikreconcile replaced by a newer one but that something still uses."""
     garbage: bool = False
     """A copy qlikreconcile replaced and nothing uses any more: deleted without a spec decision."""
+    duplicate: bool = False
+    """A second owned copy for one spec entry (two runs raced before the apply lease): never
+    deleted by the planner, since customers' sheets may live in it; reported with ``drift``."""
     adopt: bool = False
     """Found only through an explicit adoption (the spec names its id): its differences are
     planned as ADOPT, which takes it over, instead of an update."""

@@ -50,6 +50,10 @@ def _app_id(item: dict[str, Any]) -> str:
     return str(item.get("resourceId") or _attrs(item).get("id"))
 
 
+def _created(item: dict[str, Any]) -> str:
+    return str(item.get("createdAt") or _attrs(item).get("createdAt") or "")
+
+
 def _marker(item: dict[str, Any]) -> ownership.AppMarker | None:
     return ownership.parse_app_marker(_attrs(item).get("description") or item.get("description"))
 
@@ -64,13 +68,19 @@ async def read_apps(
 ) -> AppsFound:
     builds: dict[str, list[dict[str, Any]]] = {}
     published: dict[str, dict[str, Any]] = {}
+    extra_published: list[tuple[str, dict[str, Any]]] = []
     leftovers: list[tuple[str, dict[str, Any]]] = []
     out: list[ActualResource] = []
-    for item in items:
+    for item in sorted(items, key=_created):
         marker = _marker(item)
         if marker is None:
             continue
         if marker.role == "published":
+            # The oldest copy, where customers have had
+            # longest to build sheets, is the one managed; later ones are duplicates.
+            if marker.template in published:
+                extra_published.append((marker.template, item))
+                continue
             published[marker.template] = item
             out.append(_published(tenant, marker, item, spaces))
         elif marker.role == "build":
@@ -82,7 +92,7 @@ async def read_apps(
     for template, copies in sorted(builds.items()):
         # Several build copies of one template only happen after an interrupted import or
         # upgrade: the newest is the one worked on, the others are leftovers.
-        copies.sort(key=lambda i: i.get("createdAt") or "", reverse=True)
+        copies.sort(key=_created, reverse=True)
         ref = refs.get(template)
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
@@ -92,7 +102,9 @@ async def read_apps(
         )
         leftovers += [(template, extra) for extra in copies[1:]]
     linked = {_attrs(i).get("originAppId") for i in published.values()}
+    linked |= {_attrs(i).get("originAppId") for _, i in extra_published}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
+    out += [_duplicate_published(tenant, template, item) for template, item in extra_published]
     _unmarked(found, tenant, items, spaces, refs, builds, published)
     if builds or published:
         targets = {}
@@ -175,14 +187,48 @@ def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]
         if in_use
         else f"older build copy of {template} that no published app links to"
     )
+    return _extra_copy(
+        tenant, resources.APP, template, app_id, why, superseded=in_use, garbage=not in_use
+    )
+
+
+def _extra_copy(
+    tenant: str,
+    kind: str,
+    template: str,
+    app_id: str,
+    why: str,
+    *,
+    superseded: bool = False,
+    garbage: bool = False,
+    duplicate: bool = False,
+) -> ActualResource:
+    """A copy beside the one managed for ``template``, keyed ``TEMPLATE~ID``."""
+    key = ResourceKey(tenant, kind, f"{template}~{app_id}")
     return ActualResource(
-        ResourceKey(tenant, resources.APP, f"{template}~{app_id}"),
+        key,
         {"template": template},
         ident=app_id,
         drift=(why,),
-        superseded=in_use,
-        garbage=not in_use,
+        superseded=superseded,
+        garbage=garbage,
+        duplicate=duplicate,
     )
+
+
+def _duplicate_published(tenant: str, template: str, item: dict[str, Any]) -> ActualResource:
+    """A second published copy of one template (two applies raced): reported, never deleted.
+
+    Customers' community and private sheets may live in it, and they are only listed through
+    the QIX engine (qlik-cloud-api.md §4.4), which qlikreconcile does not speak: a person
+    moves what matters and deletes the copy.
+    """
+    app_id = _app_id(item)
+    why = (
+        f"second published copy of {template} (id {app_id}, published by a concurrent apply); "
+        "customers' sheets may live in it: move them to the managed copy, then delete it"
+    )
+    return _extra_copy(tenant, resources.PUBLISHED_APP, template, app_id, why, duplicate=True)
 
 
 async def _build_app(
