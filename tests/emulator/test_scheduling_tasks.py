@@ -276,3 +276,13 @@ async def test_run_lists_per_task_and_per_app(emu: Emu, source: httpx.AsyncClien
     assert [r["taskId"] for r in rest["data"]] == [first]
     assert (await source.get(f"{TASKS}/resources/other/runs")).json()["data"] == []
     assert (await source.get(f"{TASKS}/missing/runs")).status_code == 404
+
+
+@pytest.mark.parametrize("param", ["filter", "sort"])
+async def test_lists_refuse_what_the_emulator_does_not_model(
+    source: httpx.AsyncClient, param: str
+) -> None:
+    for path in (TASKS, f"{TASKS}/resources/any/runs"):
+        r = await source.get(path, params={param: "x"})
+        assert r.status_code == 400
+        assert "not modelled" in r.text

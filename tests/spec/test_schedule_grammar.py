@@ -10,8 +10,8 @@ from datetime import UTC
 
 import pytest
 
-from qlikreconcile.emulator.recurrence import ScheduleError, parse_rule
-from qlikreconcile.spec.rules import check_rrule
+from qlikreconcile.emulator.recurrence import ScheduleError, parse_rule, zone
+from qlikreconcile.spec.rules import check_rrule, check_timezone
 
 RULES = [
     "RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0",
@@ -57,3 +57,31 @@ def test_validate_and_the_scheduler_agree(rule: str) -> None:
 def test_the_table_holds_both_verdicts() -> None:
     verdicts = {check_rrule(rule) is None for rule in RULES}
     assert verdicts == {True, False}
+
+
+ZONES = [
+    "UTC",
+    "Etc/UTC",
+    "Europe/Zurich",
+    "America/Argentina/Buenos_Aires",
+    "Asia/Kolkata",
+    "Z",
+    "",
+    "Mars/Olympus",
+    "europe/zurich",
+    "UTC+2",
+    "../etc/passwd",
+]
+
+
+def _emulator_knows(name: str) -> bool:
+    try:
+        zone(name)
+    except ScheduleError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_validate_and_the_scheduler_agree_on_time_zones(name: str) -> None:
+    assert (check_timezone(name) is None) == _emulator_knows(name), check_timezone(name)

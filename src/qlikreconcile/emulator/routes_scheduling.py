@@ -24,6 +24,7 @@ from qlikreconcile.emulator.errors import QlikError
 from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.recurrence import ScheduleError, parse_local, parse_rule, zone
 from qlikreconcile.emulator.reload_lifecycle import new_reload, pending_for
+from qlikreconcile.emulator.routes_scheduling_runs import refuse_unmodelled
 from qlikreconcile.emulator.scheduling_render import render_run, render_task, settle_runs
 from qlikreconcile.emulator.scheduling_replace import ReplaceError, replaced
 from qlikreconcile.emulator.state_scheduling import (
@@ -130,6 +131,7 @@ def _get(ctx: Ctx, context: str) -> SchedulingTask:
 
 @endpoint(service="scheduling")
 async def list_tasks(ctx: Ctx) -> Response:
+    refuse_unmodelled(ctx, "GetTasks")
     tasks = sorted(ctx.tenant.scheduling_tasks.values(), key=lambda t: -t.updated_at)
     if resource := ctx.query("resourceId"):
         tasks = [t for t in tasks if t.app_id == resource]

@@ -22,7 +22,17 @@ from qlikreconcile.emulator.state_scheduling import SchedulingTask, TaskRun
 _BASE = "/api/scheduling/tasks"
 
 
+def refuse_unmodelled(ctx: Ctx, context: str) -> None:
+    """400 for ``filter``/``sort``: Qlik honours them, the emulator does not, so a client relying
+    on them fails loudly here instead of reading an unfiltered list (COVERAGE.md)."""
+    for param in ("filter", "sort"):
+        if ctx.query(param) is not None:
+            detail = f"'{param}' is not modelled by the emulator"
+            raise QlikError(400, context, "Bad request", detail, service="scheduling")
+
+
 def _listed(ctx: Ctx, tasks: list[SchedulingTask]) -> Response:
+    refuse_unmodelled(ctx, "GetRuns")
     changed = False
     for task in tasks:
         changed = settle_runs(ctx.tenant, task, ctx.now) or changed
