@@ -7,7 +7,7 @@ transfers ownership of the task to the caller. ``Task`` allows no other properti
 answer 400. The emulator models time-scheduled app reloads only, so ``start.schedule`` must be
 the object form with one RRULE ``recurrence`` and the one action must be ``app.reload`` on an app
 of the tenant; a task without them (event triggers, ISO intervals, cron) answers 400 rather than
-being stored half understood (COVERAGE.md says so).
+being stored half understood (quirk ``scheduling.put``; COVERAGE.md says so).
 """
 
 from __future__ import annotations
