@@ -119,6 +119,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             ("GET", "/scheduling/tasks", 200),
             ("GET", "/scheduling/tasks/{id}", 200),
             ("PATCH", "/scheduling/tasks/{id}", 200),
+            ("PUT", "/scheduling/tasks/{id}", 200),
         )
     ),
     Difference(

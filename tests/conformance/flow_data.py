@@ -91,6 +91,14 @@ async def schedules(run: Run, app_id: str) -> None:
             run.problems.append("scheduling task PATCH /enabled=false did not apply")
         run.expect(await c.post(f"{base}/{task_id}/actions/start"), 200)
         run.expect(await c.get(f"{base}/{task_id}/runs/last"), 200)
+        run.expect(await c.get(f"{base}/{task_id}/runs", params={"limit": 1}), 200)
+        run.expect(await c.get(f"{base}/{UNKNOWN_UUID}/runs"), 404)
+        run.expect(await c.get(f"{base}/resources/{app_id}/runs", params={"limit": 1}), 200)
+        whole = {k: v for k, v in patched.items() if k not in ("id", "resourceId", "metadata")}
+        put = run.expect(await c.put(f"{base}/{task_id}", json={**whole, "enabled": True}), 200)
+        if put.json().get("enabled") is not True:
+            run.problems.append("scheduling task PUT enabled=true did not apply")
+        run.expect(await c.put(f"{base}/{task_id}", json={**whole, "name": ""}), 400)
         run.expect(await c.delete(f"{base}/{task_id}"), 204)
         run.expect(await c.delete(f"{base}/{task_id}"), 404)
     await legacy_reload_tasks(run, app_id)

@@ -199,3 +199,90 @@ async def test_a_new_task_turns_the_apps_legacy_tasks_off(
     assert (await source.get(f"/api/v1/reload-tasks/{legacy}")).json()["state"] == "Enabled"
     await _create(source, app_id, enabled=True)
     assert (await source.get(f"/api/v1/reload-tasks/{legacy}")).json()["state"] == "Disabled"
+
+
+async def test_put_replaces_the_whole_task(source: httpx.AsyncClient) -> None:
+    app_id = await _app_id(source)
+    task = await _create(source, app_id, name="Nightly", description="d", enabled=True)
+    ident = task["id"]
+    body = {k: v for k, v in task.items() if k not in ("id", "resourceId", "metadata")}
+    body.pop("description")
+    body.pop("enabled")
+    hourly = "RRULE:FREQ=HOURLY;INTERVAL=2"
+    body["start"] = {"schedule": {"recurrence": hourly, "timezone": "Europe/Oslo"}}
+    put = await source.put(f"{TASKS}/{ident}", json=body)
+    assert put.status_code == 200, put.text
+    replaced = put.json()
+    # omitted fields reset to their defaults: disabled (MANUALLY), empty description
+    assert (replaced["enabled"], replaced["description"]) == (False, "")
+    assert replaced["metadata"]["disabledCode"] == "MANUALLY"
+    assert replaced["start"]["schedule"] == {"recurrence": hourly, "timezone": "Europe/Oslo"}
+    assert (await source.get(f"{TASKS}/{ident}")).json() == replaced
+
+    def bad(**change: object) -> dict[str, object]:
+        return {**body, **change}
+
+    for wrong, status in (
+        (bad(extra=1), 400),
+        (bad(name=""), 400),
+        (bad(specVersion=None), 400),
+        (bad(start={"schedule": "PT15M"}), 400),
+        (bad(start={"schedule": {"recurrence": "RRULE:FREQ=SECONDLY"}}), 400),
+        (bad(states=[]), 400),
+        (
+            bad(
+                states=[
+                    {
+                        "onEvents": [
+                            {
+                                "eventRefs": [],
+                                "actions": [
+                                    {
+                                        "functionRef": {
+                                            "refName": "app.reload",
+                                            "arguments": {"appId": "nope"},
+                                        }
+                                    }
+                                ],
+                            }
+                        ]
+                    }
+                ]
+            ),
+            403,
+        ),
+    ):
+        r = await source.put(f"{TASKS}/{ident}", json=wrong)
+        assert r.status_code == status, (wrong, r.text)
+        assert isinstance(r.json()["errors"][0]["code"], int)
+    assert (await source.put(f"{TASKS}/missing", json=body)).status_code == 404
+
+
+async def test_run_lists_per_task_and_per_app(emu: Emu, source: httpx.AsyncClient) -> None:
+    app_id = await _app_id(source)
+    first = (await _create(source, app_id, enabled=True))["id"]
+    second = (await _create(source, app_id, enabled=True))["id"]
+    assert (await source.get(f"{TASKS}/{first}/runs")).json()["data"] == []
+    for ident in (first, second, first):
+        assert (await source.post(f"{TASKS}/{ident}/actions/start")).status_code == 200
+        emu.clock.advance(120)
+    runs = (await source.get(f"{TASKS}/{first}/runs")).json()["data"]
+    assert [r["taskId"] for r in runs] == [first, first]
+    assert all(r["status"] in ("SUCCEEDED", "FAILED") for r in runs)
+    assert runs[0]["startedAt"] > runs[1]["startedAt"]
+    everything = (await source.get(f"{TASKS}/resources/{app_id}/runs", params={"limit": 2})).json()
+    assert [r["taskId"] for r in everything["data"]] == [first, second]
+    rest = (await source.get(everything["links"]["next"]["href"])).json()
+    assert [r["taskId"] for r in rest["data"]] == [first]
+    assert (await source.get(f"{TASKS}/resources/other/runs")).json()["data"] == []
+    assert (await source.get(f"{TASKS}/missing/runs")).status_code == 404
+
+
+@pytest.mark.parametrize("param", ["filter", "sort"])
+async def test_lists_refuse_what_the_emulator_does_not_model(
+    source: httpx.AsyncClient, param: str
+) -> None:
+    for path in (TASKS, f"{TASKS}/resources/any/runs"):
+        r = await source.get(path, params={param: "x"})
+        assert r.status_code == 400
+        assert "not modelled" in r.text

@@ -6,12 +6,13 @@ keeps them in step, so `validate` refuses exactly what an apply would have faile
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 
 import pytest
 
-from qlikreconcile.emulator.recurrence import ScheduleError, parse_rule
-from qlikreconcile.spec.rules import check_rrule
+from qlikreconcile.emulator.recurrence import ScheduleError, parse_rule, zone
+from qlikreconcile.spec.rules import check_rrule, check_timezone
 
 RULES = [
     "RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0",
@@ -41,9 +42,9 @@ RULES = [
 ]
 
 
-def _emulator_accepts(rule: str) -> bool:
+def _emulator_accepts(check: Callable[[], object]) -> bool:
     try:
-        parse_rule(rule, UTC)
+        check()
     except ScheduleError:
         return False
     return True
@@ -51,9 +52,31 @@ def _emulator_accepts(rule: str) -> bool:
 
 @pytest.mark.parametrize("rule", RULES)
 def test_validate_and_the_scheduler_agree(rule: str) -> None:
-    assert (check_rrule(rule) is None) == _emulator_accepts(rule), check_rrule(rule)
+    accepted = _emulator_accepts(lambda: parse_rule(rule, UTC))
+    assert (check_rrule(rule) is None) == accepted, check_rrule(rule)
 
 
 def test_the_table_holds_both_verdicts() -> None:
     verdicts = {check_rrule(rule) is None for rule in RULES}
     assert verdicts == {True, False}
+
+
+ZONES = [
+    "UTC",
+    "Etc/UTC",
+    "Europe/Zurich",
+    "America/Argentina/Buenos_Aires",
+    "Asia/Kolkata",
+    "Z",
+    "",
+    "Mars/Olympus",
+    "europe/zurich",
+    "UTC+2",
+    "../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_validate_and_the_scheduler_agree_on_time_zones(name: str) -> None:
+    accepted = _emulator_accepts(lambda: zone(name))
+    assert (check_timezone(name) is None) == accepted, check_timezone(name)

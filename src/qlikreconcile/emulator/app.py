@@ -24,6 +24,7 @@ from qlikreconcile.emulator import (
     routes_reload_tasks,
     routes_reloads,
     routes_scheduling,
+    routes_scheduling_runs,
     routes_scripts,
     routes_spaces,
     routes_tenants,
@@ -59,6 +60,7 @@ def all_routes() -> list[BaseRoute]:
         *routes_items.ROUTES,
         *routes_reloads.ROUTES,
         *routes_reload_tasks.ROUTES,
+        *routes_scheduling_runs.ROUTES,
         *routes_scheduling.ROUTES,
         *routes_connections.ROUTES,
     ]

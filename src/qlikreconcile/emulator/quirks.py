@@ -309,8 +309,18 @@ QUIRKS: tuple[Quirk, ...] = (
         "FREQ DAILY/WEEKLY with BYDAY/BYHOUR/BYMINUTE/BYSECOND (§6.2)",
         "Accepted: FREQ MINUTELY..YEARLY, INTERVAL 1-1000, COUNT 1-100000, UNTIL, BYDAY (ordinals"
         " 1-5 only with MONTHLY/YEARLY), BYMONTHDAY, BYMONTH, BYHOUR, BYMINUTE, BYSECOND 0-59, "
-        "WKST=MO; SECONDLY, BYSETPOS, BYYEARDAY, BYWEEKNO answer 400 CHO-017. The spec's "
-        "validate refuses the same (tests/spec/test_schedule_grammar.py).",
+        "WKST=MO; SECONDLY, BYSETPOS, BYYEARDAY, BYWEEKNO answer 400 CHO-017. Time zones: "
+        "IANA names only (UTC, Etc/UTC, Europe/Zurich; not offsets such as Z or UTC+2). The "
+        "spec's validate refuses the same (tests/spec/test_schedule_grammar.py).",
+    ),
+    Quirk(
+        "scheduling.put",
+        "[SPEC scheduling updateTask] full replace, omitted fields reset to defaults, ownership "
+        "moves to the caller; Task allows no additional properties",
+        "PUT takes a whole Task (name, specVersion required; unknown keys 400; resourceId and "
+        "metadata ignored). Omitted enabled means false: disabledCode MANUALLY, except that a "
+        "task Qlik disabled and that stays disabled keeps Qlik's reason (INFERRED). Only "
+        "time-scheduled app.reload tasks are modelled; others answer 400. 409 is never sent.",
     ),
     Quirk(
         "reload_tasks.jobId",

@@ -61,7 +61,7 @@ class Rule:
 
 def zone(name: str) -> tzinfo:
     """The IANA zone ``name``; ScheduleError when unknown."""
-    if name in ("UTC", "Etc/UTC", "Z"):
+    if name in ("UTC", "Etc/UTC"):  # IANA names only: "Z" is an offset, not a zone
         return UTC
     try:
         return ZoneInfo(name)

@@ -2,7 +2,8 @@
 
 Served: the reload-on-time-schedule convenience create (201 ``Task``, disabled unless
 ``enabled: true``), list (``resourceId`` filter, ``limit`` 1-100 default 20, ``page`` cursor),
-get, JSON-Patch ``PATCH`` (200 ``Task``), ``DELETE`` 204, ``actions/start`` (a real reload
+get, JSON-Patch ``PATCH`` (200 ``Task``), ``PUT`` (a whole ``Task``, :mod:`.scheduling_replace`),
+``DELETE`` 204, ``actions/start`` (a real reload
 through the reload lifecycle) and ``runs/last`` (404 before the first run). Errors: the flat CHO
 envelope on the convenience endpoint, ``{errors:[{code:<int>}]}`` elsewhere (quirk
 ``scheduling.error_envelope``). Scheduled occurrences do not fire by themselves (quirk
@@ -23,7 +24,9 @@ from qlikreconcile.emulator.errors import QlikError
 from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.recurrence import ScheduleError, parse_local, parse_rule, zone
 from qlikreconcile.emulator.reload_lifecycle import new_reload, pending_for
+from qlikreconcile.emulator.routes_scheduling_runs import refuse_unmodelled
 from qlikreconcile.emulator.scheduling_render import render_run, render_task, settle_runs
+from qlikreconcile.emulator.scheduling_replace import ReplaceError, replaced
 from qlikreconcile.emulator.state_scheduling import (
     MAX_TASKS_PER_APP,
     RUNS_KEPT,
@@ -128,6 +131,7 @@ def _get(ctx: Ctx, context: str) -> SchedulingTask:
 
 @endpoint(service="scheduling")
 async def list_tasks(ctx: Ctx) -> Response:
+    refuse_unmodelled(ctx, "GetTasks")
     tasks = sorted(ctx.tenant.scheduling_tasks.values(), key=lambda t: -t.updated_at)
     if resource := ctx.query("resourceId"):
         tasks = [t for t in tasks if t.app_id == resource]
@@ -174,6 +178,22 @@ def _patched(task: SchedulingTask, patch: Any, now: float) -> SchedulingTask:
 @endpoint(service="scheduling")
 async def patch_task(ctx: Ctx) -> Response:
     task = _patched(_get(ctx, "PatchTask"), await ctx.json(), ctx.now)
+    ctx.tenant.scheduling_tasks[task.id] = task
+    return JSONResponse(render_task(ctx.tenant, task))
+
+
+@endpoint(service="scheduling")
+async def put_task(ctx: Ctx) -> Response:
+    current = _get(ctx, "UpdateTask")
+    try:
+        task = replaced(current, await ctx.json(), ctx.user_id, ctx.now)
+    except ReplaceError as exc:
+        raise _err(400, "Bad request", str(exc), "UpdateTask") from exc
+    if task.app_id not in ctx.tenant.apps:
+        raise _err(403, "Forbidden", f"no access to app '{task.app_id}' (app:reload)", "UpdateTask")
+    problem = _validate_schedule(task, ctx.now)
+    if problem:
+        raise _err(400, "Bad request", problem, "UpdateTask")
     ctx.tenant.scheduling_tasks[task.id] = task
     return JSONResponse(render_task(ctx.tenant, task))
 
@@ -235,6 +255,7 @@ ROUTES = [
     Route(_BASE, list_tasks, methods=["GET"]),
     Route(f"{_BASE}/{{id}}", get_task, methods=["GET"]),
     Route(f"{_BASE}/{{id}}", patch_task, methods=["PATCH"]),
+    Route(f"{_BASE}/{{id}}", put_task, methods=["PUT"]),
     Route(f"{_BASE}/{{id}}", delete_task, methods=["DELETE"]),
     Route(f"{_BASE}/{{id}}/actions/start", start_task, methods=["POST"]),
     Route(f"{_BASE}/{{id}}/runs/last", last_run, methods=["GET"]),
