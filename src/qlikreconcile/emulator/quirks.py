@@ -176,6 +176,15 @@ QUIRKS: tuple[Quirk, ...] = (
         "(CANCELING for reload_queue_seconds, then CANCELED); terminal reloads answer 409.",
     ),
     Quirk(
+        "reloads.subscription_queue",
+        "[DOC] all tenants of one subscription share one reload queue; POST /reloads weight "
+        "1-10 (§6.1, §9.4, §14.4); capacity and ordering not documented",
+        "The tenants sharing a licence number share one queue: at most EmulatorConfig."
+        "reload_slots (10) reloads RELOADING at once, the rest QUEUED first in, first out, "
+        "resolved when a reload is created (a cancel does not move later reloads up). weight is "
+        "not modelled (not sent by qlikreconcile). startTime is when the reload really started.",
+    ),
+    Quirk(
         "items.reload_status",
         "[TS items.d.ts] resourceReloadStatus values not documented",
         "resourceReloadStatus is 'ok' after a successful last reload, 'failed' after a failed one, "
