@@ -43,7 +43,7 @@ async def test_apply_caps_its_reloads_fleet_wide_and_a_customer_reload_still_run
 ) -> None:
     desired = copy_desired(tmp_path)
     edit(desired / "fleet.yaml", r"^    max_age: 26h$", "    max_age: 26h\n    max_concurrent: 2")
-    config = EmulatorConfig(reload_queue_seconds=0.01, reload_run_seconds=0.05, reload_slots=2)
+    config = EmulatorConfig(reload_queue_seconds=0.01, reload_run_seconds=0.3, reload_slots=2)
     harness = Harness(desired, config=config)
     assert harness.fleet().reload_max_concurrent == 2
     assert (await harness.apply()).ok
