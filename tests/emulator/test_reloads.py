@@ -112,3 +112,29 @@ async def test_fault_injection_reload_fail(emu: Emu, source: httpx.AsyncClient) 
     assert (await source.get(f"/api/v1/reloads/{rid}")).json()["status"] == "FAILED"
     bad = await source.post("/_emulator/faults", json={"reload_fail_rate": 3})
     assert bad.status_code == 400
+
+
+async def test_subscription_queue_holds_reloads_beyond_its_slots() -> None:
+    from qlikreconcile.emulator import SOURCE_HOST
+    from tests.emulator.conftest import make_emu
+
+    emu = make_emu(reload_slots=1)
+    async with await emu.authed() as source:
+        first, second = await _app(source), await _app(source)
+        a = (await source.post("/api/v1/reloads", json={"appId": first})).json()
+        b = (await source.post("/api/v1/reloads", json={"appId": second})).json()
+        emu.clock.advance(0.3)  # a runs from 0.2 to 0.7; b waits for its slot
+        assert (await source.get(f"/api/v1/reloads/{a['id']}")).json()["status"] == "RELOADING"
+        waiting = (await source.get(f"/api/v1/reloads/{b['id']}")).json()
+        assert waiting["status"] == "QUEUED"
+        assert "startTime" not in waiting
+        emu.clock.advance(0.45)
+        running = (await source.get(f"/api/v1/reloads/{b['id']}")).json()
+        assert running["status"] == "RELOADING"
+        done = (await source.get(f"/api/v1/reloads/{a['id']}")).json()
+        assert running["startTime"] == done["endTime"]  # started when a's slot came free
+        queue = (await source.get(f"/_emulator/tenants/{SOURCE_HOST}/reload-queue")).json()
+    assert queue["slots"] == 1
+    assert queue["peakRunning"] == 1
+    assert queue["peakWaiting"] == 2
+    assert max(queue["peakRunningByUser"].values()) == 1

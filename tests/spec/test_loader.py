@@ -290,3 +290,28 @@ def test_tenant_ids_are_well_formed_and_unique(fleet_dir: MakeFleet) -> None:
         "duplicate tenant id 'Tq8GPVr8qI7', also used at desired/tenants/acme.yaml:1:"
         in (problems[0])
     )
+
+
+def test_fleet_reload_cap_is_read_and_not_merged_into_apps(fleet_dir: MakeFleet) -> None:
+    fleet_yaml = (fleet_dir() / "fleet.yaml").read_text() + "  reload: {max_concurrent: 3}\n"
+    fleet = load_fleet(fleet_dir({"fleet.yaml": fleet_yaml}))
+    assert fleet.reload_max_concurrent == 3
+    assert fleet.tenants[0].apps[0].reload == ReloadPolicy()
+    assert load_fleet(fleet_dir()).reload_max_concurrent == 8
+
+
+@pytest.mark.parametrize("value", ["0", "two", "1.5"])
+def test_fleet_reload_cap_must_be_a_whole_number_from_one(fleet_dir: MakeFleet, value: str) -> None:
+    text = (fleet_dir() / "fleet.yaml").read_text()
+    line = len(text.splitlines()) + 1
+    desired = fleet_dir({"fleet.yaml": text + f"  reload: {{max_concurrent: {value}}}\n"})
+    (problem,) = problems_of(desired)
+    assert f"fleet.yaml:{line}:" in problem
+    assert "max_concurrent" in problem
+
+
+def test_an_app_cannot_set_the_fleet_reload_cap(fleet_dir: MakeFleet) -> None:
+    tenant_yaml = TENANT_YAML + "    reload: {max_concurrent: 2}\n"
+    (problem,) = problems_of(fleet_dir({"tenants/acme.yaml": tenant_yaml}))
+    assert "tenants/acme.yaml:" in problem
+    assert "max_concurrent" in problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,27 @@ def emulator() -> None:
     "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7; only=POST /api/v1/tenants "
     "limits the rates to those request shapes (;-separated).",
 )
+@click.option(
+    "--reload-slots",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Reloads running at once per subscription; the rest queue [default: 10].",
+)
+@click.option(
+    "--published-access-delay",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds a freshly published app answers 403 to GET /apps/{id} (quirk "
+    "apps.access_after_publish; Qlik: up to about 120) [default: 0, off].",
+)
 def emulator_serve(
-    port: int, host: str, state: Path | None, default_host: str | None, faults: str | None
+    port: int,
+    host: str,
+    state: Path | None,
+    default_host: str | None,
+    faults: str | None,
+    reload_slots: int | None,
+    published_access_delay: float,
 ) -> int:
     """Serve the emulator over HTTP (Qlik tenant hosts are chosen by the Host header)."""
     from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, serve
@@ -119,6 +139,12 @@ def emulator_serve(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--faults") from None
         config.faults = faults
+    if reload_slots is not None:
+        config.reload_slots = reload_slots
+    if published_access_delay:
+        config.quirks = dataclasses.replace(
+            config.quirks, published_access_delay_seconds=published_access_delay
+        )
     default_secret = config.client_secret == EmulatorConfig().client_secret
     secret = f"{config.client_secret!r} (the default)" if default_secret else "set"
     echo(

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from qlikreconcile.emulator.quirks import QUIRKS
 from qlikreconcile.emulator.reload_lifecycle import settle
+from qlikreconcile.emulator.reload_queue import queue_report
 from qlikreconcile.emulator.render_apps import render_sheet
 from qlikreconcile.emulator.seed import build_seed
 from qlikreconcile.emulator.state import FaultConfig
@@ -169,6 +170,15 @@ async def add_sheet(request: Request) -> Response:
     return JSONResponse(render_sheet(sheet), status_code=201)
 
 
+async def reload_queue(request: Request) -> Response:
+    """The subscription reload queue's peaks (quirk ``reloads.subscription_queue``)."""
+    store = _store(request)
+    tenant = store.tenant_by_hostname(request.path_params["hostname"])
+    if tenant is None:
+        return _error(404, "no such tenant")
+    return JSONResponse(queue_report(store.state, tenant, store.config.reload_slots))
+
+
 def _may_not_share(
     store: EmulatorStore, request: Request, app: App, kind: object, group: object
 ) -> str | None:
@@ -211,4 +221,5 @@ ROUTES = [
     Route("/_emulator/tenants/{hostname}/apps/{appId}", get_app, methods=["GET"]),
     Route("/_emulator/tenants/{hostname}/data-sources/{name}", set_data_source, methods=["PUT"]),
     Route("/_emulator/tenants/{hostname}/apps/{appId}/sheets", add_sheet, methods=["POST"]),
+    Route("/_emulator/tenants/{hostname}/reload-queue", reload_queue, methods=["GET"]),
 ]

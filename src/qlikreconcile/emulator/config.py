@@ -33,6 +33,8 @@ class EmulatorConfig:
     client_secret: str = "emulator-secret"
     reload_queue_seconds: float = 0.2
     reload_run_seconds: float = 0.5
+    reload_slots: int = 10
+    """Reloads RELOADING at once per subscription (quirk ``reloads.subscription_queue``)."""
     token_ttl_seconds: int = 21600
     clock: Callable[[], float] = time.time
     seed: int = 0

@@ -38,6 +38,8 @@ class Quirks:
     republish_origin_mismatch_status: int = 400
     # Status for DELETE /apps/{id}/scripts/{current-version}.
     script_delete_current_status: int = 400
+    # Seconds a freshly (re)published app answers 403 to GET /apps/{id} (0: off; Qlik: <= ~120).
+    published_access_delay_seconds: float = 0.0
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -174,6 +176,23 @@ QUIRKS: tuple[Quirk, ...] = (
         "[SPEC] 202 being cancelled / 204 cancelled",
         "Cancel of a QUEUED reload answers 204 (CANCELED at once); of a RELOADING reload 202 "
         "(CANCELING for reload_queue_seconds, then CANCELED); terminal reloads answer 409.",
+    ),
+    Quirk(
+        "reloads.subscription_queue",
+        "[DOC] all tenants of one subscription share one reload queue; POST /reloads weight "
+        "1-10 (§6.1, §9.4, §14.4); capacity and ordering not documented",
+        "The tenants sharing a licence number share one queue: at most EmulatorConfig."
+        "reload_slots (10) reloads RELOADING at once, the rest QUEUED first in, first out, "
+        "resolved when a reload is created (a cancel does not move later reloads up). weight is "
+        "not modelled (not sent by qlikreconcile). startTime is when the reload really started.",
+    ),
+    Quirk(
+        "apps.access_after_publish",
+        "[EX] Qlik's deploy example retries GET /apps/{id} for about 120 s after publishing "
+        "(§14.4); the status and duration are observed, not documented",
+        "Off by default. With Quirks.published_access_delay_seconds > 0 (emulator serve "
+        "--published-access-delay), GET /apps/{id} of an app (re)published less than that long "
+        "ago answers 403 APP-ACCESS-PENDING.",
     ),
     Quirk(
         "items.reload_status",

@@ -10,7 +10,9 @@ transports behave the same.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
+from qlikreconcile.emulator.reload_queue import start_time
 from qlikreconcile.emulator.script_analysis import ConnectionRef, build_data_model, connection_refs
 from qlikreconcile.emulator.state import FaultConfig
 from qlikreconcile.emulator.state_apps import App, Reload, ReloadStatus
@@ -122,13 +124,20 @@ def new_reload(
     run_seconds: float,
     faults: FaultConfig,
     seed: int,
+    queue: Iterable[Reload] = (),
+    slots: int = 0,
 ) -> Reload:
     """Create a reload and decide its outcome from the app's script as it is right now.
 
-    ``faults.slow_reload_seconds`` stretches the run; ``faults.reload_fail_rate`` fails it.
+    ``queue`` is the subscription's reloads; with ``slots`` >= 1 the new one waits behind
+    them (see :mod:`.reload_queue`). ``faults.slow_reload_seconds`` stretches the run;
+    ``faults.reload_fail_rate`` fails it.
     """
     run_seconds = max(run_seconds, faults.slow_reload_seconds)
+    cancel_seconds = queue_seconds
     start = now + queue_seconds
+    if slots >= 1:
+        start = start_time(queue, start, slots)
     script = app.current_script()
     missing = [ref for ref in connection_refs(script) if not connection_exists(tenant, app, ref)]
     base = Reload(
@@ -138,9 +147,9 @@ def new_reload(
         user_id=user_id,
         partial=partial,
         created_at=now,
-        queue_seconds=queue_seconds,
+        queue_seconds=start - now,
         run_seconds=run_seconds,
-        cancel_seconds=queue_seconds,
+        cancel_seconds=cancel_seconds,
         outcome="SUCCEEDED",
         log="",
     )

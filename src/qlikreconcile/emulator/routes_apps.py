@@ -38,7 +38,14 @@ async def create_app_(ctx: Ctx) -> Response:
 
 @endpoint(service="apps")
 async def read_app(ctx: Ctx) -> Response:
-    return JSONResponse(nx_app(get_app(ctx)))
+    app = get_app(ctx)
+    delay = ctx.store.config.quirks.published_access_delay_seconds
+    if app.publish_time is not None and ctx.now < app.publish_time + delay:
+        # quirk apps.access_after_publish: access to a fresh publish takes a while to arrive
+        raise forbidden(
+            "apps", f"Access to app '{app.id}' is not available yet", "APP-ACCESS-PENDING"
+        )
+    return JSONResponse(nx_app(app))
 
 
 @endpoint(service="apps")

@@ -11,6 +11,7 @@ from qlikreconcile.emulator.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.errors import QlikError, bad_request
 from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.reload_lifecycle import TERMINAL, new_reload, pending_for, status_of
+from qlikreconcile.emulator.reload_queue import subscription_reloads
 from qlikreconcile.emulator.scim_filter import compile_filter
 from qlikreconcile.emulator.state_apps import Reload
 from qlikreconcile.emulator.timefmt import iso
@@ -96,6 +97,8 @@ async def create_reload(ctx: Ctx) -> Response:
         run_seconds=config.reload_run_seconds,
         faults=ctx.store.state.faults,
         seed=config.seed,
+        queue=subscription_reloads(ctx.store.state, tenant),
+        slots=config.reload_slots,
     )
     tenant.reloads[reload.id] = reload
     return JSONResponse(render_reload(ctx, reload, with_log=False), status_code=201)

@@ -24,6 +24,7 @@ from qlikreconcile.emulator.errors import QlikError
 from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.recurrence import ScheduleError, parse_local, parse_rule, zone
 from qlikreconcile.emulator.reload_lifecycle import new_reload, pending_for
+from qlikreconcile.emulator.reload_queue import subscription_reloads
 from qlikreconcile.emulator.routes_scheduling_runs import refuse_unmodelled
 from qlikreconcile.emulator.scheduling_render import render_run, render_task, settle_runs
 from qlikreconcile.emulator.scheduling_replace import ReplaceError, replaced
@@ -225,6 +226,8 @@ async def start_task(ctx: Ctx) -> Response:
             run_seconds=config.reload_run_seconds,
             faults=ctx.store.state.faults,
             seed=config.seed,
+            queue=subscription_reloads(ctx.store.state, tenant),
+            slots=config.reload_slots,
         )
         tenant.reloads[reload.id] = reload
     run = TaskRun(

@@ -1,6 +1,9 @@
 """The asyncio executor: runs a Plan's operations in dependency order, concurrently.
 
-Independent operations run at once up to a global cap and a per-tenant cap. An operation starts
+Independent operations run at once up to a global cap and a per-tenant cap; ``kind_limits`` caps
+some kinds across the whole fleet (reloads: every tenant of a subscription shares one reload
+queue). An operation waits for its kind's slot *before* taking a global or tenant slot, so work
+of other kinds keeps flowing while it waits. An operation starts
 only after every operation it depends on succeeded; when one fails, the operations depending on
 it (directly or not) are skipped with a reason naming the failure, and nothing else is affected.
 A stop request (SIGINT/SIGTERM in the CLI) stops new operations from starting while those in
@@ -10,6 +13,7 @@ flight settle; what never started is reported as skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +37,7 @@ async def execute(
     idents: Mapping[ResourceKey, str] | None = None,
     global_limit: int = 16,
     tenant_limit: int = 4,
+    kind_limits: Mapping[str, int] | None = None,
     stop: asyncio.Event | None = None,
     listener: Listener | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -42,6 +47,8 @@ async def execute(
     stop = stop or asyncio.Event()
     global_slots = asyncio.Semaphore(max(1, global_limit))
     tenant_slots: dict[str, asyncio.Semaphore] = {}
+    kind_slots = {k: asyncio.Semaphore(max(1, n)) for k, n in (kind_limits or {}).items()}
+    no_cap = contextlib.nullcontext()
     done: dict[str, asyncio.Future[OpResult]] = {
         op.id: asyncio.get_running_loop().create_future() for op in plan.operations
     }
@@ -54,7 +61,7 @@ async def execute(
             if dep_result.status is not Status.SUCCEEDED:
                 return _result(op, Status.SKIPPED, f"skipped: {dep} {dep_result.status.value}")
         slots = tenant_slots.setdefault(op.key.tenant, asyncio.Semaphore(max(1, tenant_limit)))
-        async with global_slots, slots:
+        async with kind_slots.get(op.key.kind, no_cap), global_slots, slots:
             if stop.is_set():
                 return _result(op, Status.SKIPPED, "skipped: apply was interrupted")
             if listener:

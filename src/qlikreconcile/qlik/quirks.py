@@ -243,3 +243,19 @@ or character limit; Qlik never returns ``qUsername`` (§7), so the username qlik
 wrote is kept in a tag. A username that would make a longer tag is refused at plan time.
 Unverified: a real tenant may restrict tag length or characters further.
 """
+
+
+PUBLISHED_ACCESS_WAIT_SECONDS: float = 150.0
+"""How long apply keeps reading a freshly (re)published app that answers 403 [EX §14.4].
+
+Qlik's deploy example retries ``GET /apps/{id}`` for about 120 s after publishing before users
+can open the app; 150 s leaves a margin. Unverified: the status (403) and the delay are observed
+behaviour, not documented."""
+
+PUBLISHED_ACCESS_BACKOFF: tuple[float, float, float] = (1.0, 2.0, 15.0)
+"""First wait, growth factor and longest single wait while that access arrives."""
+
+
+def is_access_pending(exc: BaseException) -> bool:
+    """True for the 403 a freshly published app answers until access to it has arrived."""
+    return isinstance(exc, ApiError) and exc.status == 403

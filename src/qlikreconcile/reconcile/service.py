@@ -35,7 +35,7 @@ from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.models import RELOAD_MAX_CONCURRENT, DesiredFleet
 
 Session = QlikSession
 """The session type commands open through their target (re-exported for the CLI)."""
@@ -60,6 +60,7 @@ class Refreshed:
 def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
     return {
         "source_host": fleet.source.hostname,
+        "reload_max_concurrent": fleet.reload_max_concurrent,
         "tenants": {
             ref.name: {
                 "host": ref.host,
@@ -176,6 +177,12 @@ class ArtifactReader:
             raise PlanError(f"release artifact {path} cannot be read: {exc.strerror}") from None
 
 
+def reload_cap(context: Mapping[str, Any]) -> int:
+    """The plan's fleet-wide reload cap; the default for plans saved before it was recorded."""
+    cap = context.get("reload_max_concurrent")
+    return cap if isinstance(cap, int) and cap >= 1 else RELOAD_MAX_CONCURRENT
+
+
 async def apply_plan(
     planned: Planned,
     session: QlikSession,
@@ -205,6 +212,7 @@ async def apply_plan(
         idents=idents,
         global_limit=global_limit,
         tenant_limit=tenant_limit,
+        kind_limits={resources.RELOAD: reload_cap(context)},
         stop=stop,
         listener=listener,
     )

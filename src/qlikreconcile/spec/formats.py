@@ -36,6 +36,17 @@ class ReloadEntry(_FileModel):
     )
 
 
+class FleetReloadEntry(ReloadEntry):
+    """`defaults.reload:` of fleet.yaml: the app reload keys, plus the fleet-wide reload cap."""
+
+    max_concurrent: int | None = Field(
+        None,
+        ge=1,
+        strict=True,
+        description="Most reloads apply runs at once across the whole fleet (default 8).",
+    )
+
+
 class ConnectionEntry(_FileModel):
     """A data connection in one of the tenant's spaces."""
 
@@ -85,7 +96,7 @@ class DefaultsEntry(_FileModel):
         default_factory=list,
         description="Connections added to every tenant that has no connection of the same name.",
     )
-    reload: ReloadEntry | None = Field(
+    reload: FleetReloadEntry | None = Field(
         None, description="Reload policy keys every app gets unless the app sets them."
     )
 

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from qlikreconcile.errors import Problem, SourcePosition, SpecError
 from qlikreconcile.spec.formats import FleetFile
-from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template, Tenant
+from qlikreconcile.spec.models import (
+    RELOAD_MAX_CONCURRENT,
+    DesiredFleet,
+    SourceTenant,
+    TargetSettings,
+    Template,
+    Tenant,
+)
 from qlikreconcile.spec.rules import check_api_version, check_hostname, check_target
 from qlikreconcile.spec.templates import TEMPLATE_FILE, LoadedTemplate, load_template
 from qlikreconcile.spec.templating import ValueRenderer, make_environment
@@ -246,8 +253,16 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         regions=tuple(fleet_spec.regions or ()),
         templates=template_models,
         tenants=tuple(tenants),
+        reload_max_concurrent=_reload_cap(fleet_spec),
         warnings=tuple(str(w) for w in _sorted([w for t in loaded for w in t.warnings])),
     )
+
+
+def _reload_cap(spec: FleetFile) -> int:
+    reload = spec.defaults.reload
+    if reload is None or reload.max_concurrent is None:
+        return RELOAD_MAX_CONCURRENT
+    return reload.max_concurrent
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -70,6 +70,10 @@ class TargetSettings(_Frozen):
     api_version: str | None = None  # qlik-api-version to send; None: the client's pinned one
 
 
+RELOAD_MAX_CONCURRENT = 8
+"""Default fleet-wide reload cap: see docs/spec.md (`defaults.reload.max_concurrent`)."""
+
+
 class ReloadPolicy(_Frozen):
     """When an app's data is refreshed, beyond the reload after every content change."""
 
@@ -172,6 +176,8 @@ class DesiredFleet(_Frozen):
     regions: tuple[Region, ...] = ()  # regions tenants may be in; empty = every known region
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
+    reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
+    """`defaults.reload.max_concurrent`: most reloads apply runs at once across the fleet."""
     warnings: tuple[str, ...] = Field(default=(), exclude=True)
     """What is valid but probably not meant, as ``file:line:col: message (fix: ...)``."""
 

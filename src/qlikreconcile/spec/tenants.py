@@ -74,6 +74,10 @@ def _merge_variables(defaults: PosDict, doc: PosDict) -> PosDict:
     return merged
 
 
+FLEET_ONLY_RELOAD_KEYS = frozenset({"max_concurrent"})
+"""`defaults.reload` keys about the whole apply, not about one app: never merged into apps."""
+
+
 def _merge_reload(default: PosDict | None, app: PosDict) -> PosDict:
     """The app entry with the default reload keys it does not set itself."""
     if not default:
@@ -83,6 +87,8 @@ def _merge_reload(default: PosDict | None, app: PosDict) -> PosDict:
     # the app's keys win, including an explicit null (`schedule: null` drops a default schedule)
     for source in (default, own) if isinstance(own, PosDict) else (default,):
         for key, value in source.items():
+            if key in FLEET_ONLY_RELOAD_KEYS:
+                continue
             reload.put(key, value, source.key_pos[key], source.value_pos[key])
     merged = PosDict(app.pos)
     for key, value in app.items():

@@ -135,6 +135,13 @@ def error_problem(
         return Problem(
             pos, f"{where} must be a whole number, not {describe(value)}", "write a number like 3"
         )
+    if kind == "greater_than_equal":
+        bound = error.get("ctx", {}).get("ge")
+        return Problem(
+            pos,
+            f"{where} must be at least {bound}, not {describe(value)}",
+            f"write {bound} or more",
+        )
     return Problem(pos, f"{where}: {error['msg']}", None)
 
 

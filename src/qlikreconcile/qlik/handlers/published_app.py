@@ -2,17 +2,22 @@
 
 Publishing happens only from a build app whose last reload SUCCEEDED; that is checked here again,
 not only by the plan's ordering, so a failed reload can never replace what customers see.
-Republish validates the origin (``checkOriginAppId``) unless the build app was replaced by a new
-release, in which case the published app is re-linked to the new build copy (see quirks).
+After a publish or republish the app is read back: Qlik answers 403 for a while after publishing
+(quirk ``PUBLISHED_ACCESS_WAIT_SECONDS``), so that read waits with a bounded backoff and fails the
+operation with a clear message when access never arrives. Republish validates the origin
+(``checkOriginAppId``) unless the build app was replaced by a new release, in which case the
+published app is re-linked to the new build copy (see quirks).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.engine.state import fields_digest
-from qlikreconcile.errors import OperationError
+from qlikreconcile.errors import ApiError, OperationError
 from qlikreconcile.qlik import ownership, quirks
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
@@ -33,6 +38,29 @@ async def find_published(
             ident = str(item.get("resourceId") or attrs.get("id"))
             candidates.append((attrs.get("originAppId") == build_id, ident))
     return max(candidates)[1] if candidates else None
+
+
+async def read_published(env: HandlerEnv, client: QlikClient, app_id: str) -> dict[str, Any]:
+    """``GET /apps/{id}``, waiting out the 403 of a fresh publish up to the declared bound."""
+    delay, factor, cap = quirks.PUBLISHED_ACCESS_BACKOFF
+    waited = 0.0
+    while True:
+        try:
+            return dict(await client.get_json(f"/api/v1/apps/{app_id}"))
+        except ApiError as exc:
+            if not quirks.is_access_pending(exc):
+                raise
+            left = quirks.PUBLISHED_ACCESS_WAIT_SECONDS - waited
+            if left <= 0:
+                raise OperationError(
+                    f"published app {app_id} still answers 403 {waited:.0f}s after publishing",
+                    detail="Qlik normally grants access within about two minutes; check the "
+                    "managed space's members and run apply again",
+                ) from None
+        step = min(delay, left)
+        await env.pause(step)
+        waited += step
+        delay = min(delay * factor, cap)
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
@@ -65,9 +93,10 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             create=create,
             find=lambda: find_published(client, space_id, op.key.name, build_id),
         )
+        await read_published(env, client, published)
         return Outcome(ident=published)
     target_id = env.ident(op.key)
-    target = await client.get_json(f"/api/v1/apps/{target_id}")
+    target = await read_published(env, client, target_id)
     linked = (target.get("attributes") or {}).get("originAppId") == build_id
     body: dict[str, object] = {
         "targetId": target_id,
@@ -75,4 +104,5 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         "checkOriginAppId": quirks.republish_check_origin(linked=linked),
     }
     await client.put_json(f"/api/v1/apps/{build_id}/publish", body)
+    await read_published(env, client, target_id)
     return Outcome(ident=target_id)
