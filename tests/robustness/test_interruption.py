@@ -139,6 +139,16 @@ def test_sigkill_at_random_points_then_apply_converges(tmp_path: Path) -> None:
             apply.kill()
             apply.wait(timeout=DEADLINE)
             assert duplicates(served.state(), settled=False) == []
+            # A killed run cannot release its lease: the operator breaks it (docs/robustness.md),
+            # so the next apply runs instead of being refused until the lease expires.
+            subprocess.run(
+                _cli(served, desired, "lease", "break"),
+                check=True,
+                capture_output=True,
+                env=_env(),
+                cwd=desired.parent,
+                timeout=DEADLINE,
+            )
         served.admin("POST", "/_emulator/faults", {})
         _converge(served, desired, runs=4)
         state = served.state()
