@@ -13,11 +13,13 @@ import click
 from rich.text import Text
 
 from qlikreconcile.cli import planning, tools
-from qlikreconcile.cli.base import cli
+from qlikreconcile.cli.base import accept_verbose_after, cli
 from qlikreconcile.cli.console import fail, make_console
 from qlikreconcile.errors import QlikReconcileError, SpecError
 
 __all__ = ["cli", "main", "planning", "tools"]
+
+accept_verbose_after(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -229,8 +229,9 @@ def _apply_saved(
                 warn(f"stale plan: {tenant} is not applied, it changed since planning:")
                 for reason in reasons:
                     warn(f"  {reason}")
-            code = await _execute(refreshed.planned, session, secrets, artifacts, caps)
-            return 1 if refreshed.stale else code
+            refused = len(refreshed.stale)
+            code = await _execute(refreshed.planned, session, secrets, artifacts, caps, refused)
+            return 1 if refused else code
 
     return run_async(run())
 
@@ -241,6 +242,7 @@ async def _execute(
     secrets: dict[str, SecretStr],
     artifacts: ArtifactReader,
     caps: Caps,
+    refused: int = 0,
 ) -> int:
     stop = asyncio.Event()
     _install_stop(stop)
@@ -255,7 +257,8 @@ async def _execute(
             global_limit=caps.fleet,
             tenant_limit=caps.tenant,
         )
-    echo("\n" + render_report(report))
+    listed = not progress.streams_results()
+    echo("\n" + render_report(report, list_results=listed, refused=refused))
     return 0 if report.ok else 1
 
 

@@ -35,7 +35,11 @@ def render_plan(plan: Plan) -> str:
     )
 
 
-def render_report(report: ApplyReport) -> str:
+def render_report(report: ApplyReport, *, list_results: bool = True, refused: int = 0) -> str:
+    """The apply result; ``list_results=False`` when progress already listed each operation.
+
+    ``refused`` counts tenants a saved plan was not applied to because they changed since.
+    """
     template = environment().get_template("report.txt.j2")
     counts = report.counts()
     return template.render(
@@ -43,4 +47,6 @@ def render_report(report: ApplyReport) -> str:
         failed=report.with_status(Status.FAILED),
         skipped=report.with_status(Status.SKIPPED),
         counts=counts,
+        list_results=list_results,
+        refused=refused,
     )
