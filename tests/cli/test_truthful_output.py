@@ -6,13 +6,14 @@ the subcommand, and a retry line names the request that failed.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 import pytest
 
 from tests.cli.test_cli import run, workdir
-from tests.e2e.harness import SECRETS, copy_desired
+from tests.e2e.harness import SECRETS, copy_desired, edit
 from tests.robustness.rig import Rig
 
 __all__ = ["workdir"]
@@ -65,3 +66,26 @@ async def test_retry_line_names_the_token_request_that_failed(
     assert len(retries) == 1, retries
     assert "POST https://" in retries[0]
     assert "/oauth/token failed with HTTP 500" in retries[0]
+
+
+def test_removed_app_is_a_divergence_not_a_match(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "apply", "--auto-approve")
+    assert code == 0, out + err
+    edit(
+        workdir / "desired" / "tenants" / "acme.yaml",
+        r"^  - template: inventory\n    space: Acme build\n    publish_to: Acme analytics\n.*\n",
+        "",
+    )
+    code, out, err = run(capsys, "plan", "--detailed-exitcode")
+    assert code == 2, out + err
+    assert "Not repaired by this run:" in out
+    assert "no longer in the spec; left in place" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("No changes to make, but the fleet does not match"), last
+    code, out, _ = run(capsys, "plan", "-o", "json")
+    document = json.loads(out)
+    assert any("inventory" in d for d in document["divergences"])
+    code, out, _ = run(capsys, "plan", "-o", "markdown")
+    assert "**Not repaired by this run**" in out

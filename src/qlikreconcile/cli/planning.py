@@ -82,7 +82,10 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
+    help=(
+        "Exit 0 only when the fleet matches the spec; 2 when there are changes or divergences "
+        "this run will not repair (listed); 1 on error or when a tenant could not be read."
+    ),
 )
 def plan(
     desired: Path,
@@ -114,7 +117,7 @@ def plan(
         note(f"Saved the plan to {out_file} (apply it with: qlikreconcile apply {out_file})")
     if _unreadable(planned):
         return 1
-    if detailed_exitcode and not planned.plan.empty:
+    if detailed_exitcode and not planned.plan.matches:
         return 2
     return 0
 

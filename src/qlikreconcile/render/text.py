@@ -17,6 +17,21 @@ def summary_line(plan: Plan) -> str:
     return "Plan: " + ", ".join(parts) + "."
 
 
+def closing_line(plan: Plan) -> str:
+    """The last line: says whether the fleet matches, never more than the plan knows."""
+    if plan.nothing_read:
+        return "No tenant could be read: nothing is planned and the fleet's state is unknown."
+    if plan.matches:
+        return "No changes. The fleet matches the desired state."
+    gap = len(plan.divergences)
+    diverging = (
+        f"{gap} divergence{'s' if gap != 1 else ''} this run will not repair (listed above)."
+    )
+    if plan.empty:
+        return f"No changes to make, but the fleet does not match the desired state: {diverging}"
+    return summary_line(plan) + (f" {diverging}" if gap else "")
+
+
 def _tenant_groups(plan: Plan) -> list[dict[str, Any]]:
     groups = []
     for tenant in plan.tenants or sorted({op.key.tenant for op in plan.operations}):
@@ -31,6 +46,7 @@ def render_plan(plan: Plan) -> str:
         plan=plan,
         tenants=_tenant_groups(plan),
         summary=summary_line(plan),
+        closing=closing_line(plan),
         width=max((len(label(o)) for o in plan.operations), default=0),
     )
 
