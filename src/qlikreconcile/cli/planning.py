@@ -260,8 +260,7 @@ async def _execute(
             global_limit=caps.fleet,
             tenant_limit=caps.tenant,
         )
-    listed = not progress.streams_results()
-    echo("\n" + render_report(report, list_results=listed, refused=refused))
+    echo("\n" + render_report(report, already_shown=progress.streamed, refused=refused))
     return 0 if report.ok else 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from qlikreconcile.engine.plan import Plan
@@ -51,8 +52,10 @@ def render_plan(plan: Plan) -> str:
     )
 
 
-def render_report(report: ApplyReport, *, list_results: bool = True, refused: int = 0) -> str:
-    """The apply result; ``list_results=False`` when progress already listed each operation.
+def render_report(
+    report: ApplyReport, *, already_shown: Collection[str] = (), refused: int = 0
+) -> str:
+    """The apply result, without the results (by op id) progress already printed as they ended.
 
     ``refused`` counts tenants a saved plan was not applied to because they changed since.
     """
@@ -63,6 +66,6 @@ def render_report(report: ApplyReport, *, list_results: bool = True, refused: in
         failed=report.with_status(Status.FAILED),
         skipped=report.with_status(Status.SKIPPED),
         counts=counts,
-        list_results=list_results,
+        results=[r for r in report.results if r.op_id not in already_shown],
         refused=refused,
     )
