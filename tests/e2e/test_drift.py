@@ -98,7 +98,8 @@ async def test_ownership_marker_removed_is_left_alone(tmp_path: Path) -> None:
     keys = {str(op.key) for op in planned.plan.operations}
     assert "acme/app/sales" not in keys, "never a second copy of an app that lost its marker"
     assert any(
-        w.startswith("acme/app/sales:") and "ownership marker" in w for w in planned.plan.warnings
+        w.startswith("acme/app/sales:") and "ownership marker" in w
+        for w in planned.plan.divergences
     )
 
 
@@ -148,7 +149,7 @@ async def test_deactivated_tenant_is_unreadable_and_planned_for_no_further(tmp_p
         "acme": "the tenant is deactivated; reactivate it before it is purged"
     }
     assert {op.key.tenant for op in planned.plan.operations} == set()
-    assert any(w.startswith("acme: not planned") for w in planned.plan.warnings)
+    assert any(w.startswith("acme: not planned") for w in planned.plan.divergences)
 
 
 async def test_published_app_reloaded_in_place_counts_as_fresh_data(tmp_path: Path) -> None:

@@ -155,8 +155,8 @@ async def test_a_second_published_copy_is_shown_and_never_deleted(tmp_path: Path
     second_id = str(second["attributes"]["id"])
     planned = await harness.plan()
     assert planned.plan.empty, "no operation touches a copy customers may use"
-    shown = [w for w in planned.plan.warnings if "duplicate, left in place" in w]
-    assert len(shown) == 1, planned.plan.warnings
+    shown = [w for w in planned.plan.divergences if "duplicate, left in place" in w]
+    assert len(shown) == 1, planned.plan.divergences
     assert f"acme/published_app/sales~{second_id}" in shown[0]
     assert "customers' sheets may live in it" in shown[0]
     managed = planned.actual.resources[published_key("acme", "sales")]

@@ -34,6 +34,7 @@ async def test_plan_apply_plan_converges(tmp_path: Path) -> None:
     second = await harness.plan()
     assert second.plan.empty, [op.id for op in second.plan.operations]
     assert second.plan.warnings == ()
+    assert second.plan.divergences == ()
 
 
 async def test_variable_change_plans_script_reload_republish_for_that_tenant_only(

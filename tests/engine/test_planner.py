@@ -105,7 +105,7 @@ def test_unowned_resource_is_left_alone_and_blocks_dependents() -> None:
     state = actual(ActualResource(k("space", "build"), {"type": "managed"}, owned=False))
     plan = make_plan(fleet(), state, KINDS, target="t", tenants=["acme"])
     assert plan.operations == ()
-    assert any("ownership marker" in w for w in plan.warnings)
+    assert any("ownership marker" in w for w in plan.divergences)
 
 
 def test_sensitive_fields_are_masked() -> None:
@@ -119,7 +119,10 @@ def test_unreadable_tenant_is_not_planned_and_warned() -> None:
     state = ActualState({}, unreadable={"acme": "403 Forbidden"})
     plan = make_plan(fleet(), state, KINDS, target="t", tenants=["acme"])
     assert plan.operations == ()
-    assert plan.warnings == ("acme: not planned, it could not be read: 403 Forbidden",)
+    assert plan.divergences == ("acme: not planned, it could not be read: 403 Forbidden",)
+    assert plan.unread == ("acme",)
+    assert plan.nothing_read
+    assert not plan.matches
 
 
 def test_plans_are_deterministic() -> None:
@@ -145,7 +148,7 @@ def test_fixed_field_difference_blocks_with_warning() -> None:
     state = actual(ActualResource(k("space", "build"), {"type": "managed"}))
     plan = make_plan(fleet(), state, kinds, target="t", tenants=["acme"])
     assert plan.operations == ()
-    assert plan.warnings == (
+    assert plan.divergences == (
         "acme/space/build: cannot change type ('managed' -> 'shared') on an existing space; "
         "left alone",
     )

@@ -1,7 +1,8 @@
 """The command line: the only package that prints, and the one that maps errors to exit codes.
 
-Exit codes: 0 success (and, with ``plan --detailed-exitcode``, no changes); 2 changes present
-(only with ``--detailed-exitcode``); 1 any error, usage errors included. Errors are shown as one
+Exit codes: 0 success (and, with ``plan --detailed-exitcode``, the fleet matches the spec); 2
+changes, or divergences the run will not repair, present (only with ``--detailed-exitcode``);
+1 any error, usage errors and unreadable tenants included. Errors are shown as one
 clear message, never a traceback (``-v`` adds debug logs, with secrets redacted).
 """
 
@@ -13,11 +14,13 @@ import click
 from rich.text import Text
 
 from qlikreconcile.cli import leases, planning, tools
-from qlikreconcile.cli.base import cli
+from qlikreconcile.cli.base import accept_verbose_after, cli
 from qlikreconcile.cli.console import fail, make_console
 from qlikreconcile.errors import QlikReconcileError, SpecError
 
 __all__ = ["cli", "leases", "main", "planning", "tools"]
+
+accept_verbose_after(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -82,12 +82,41 @@ def setup_logging(verbose: int) -> None:
     root.setLevel(level)
 
 
+VERBOSE_HELP = "More logging (-vv for debug); secrets redacted."
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qlikreconcile")
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug); secrets redacted.")
-def cli(verbose: int) -> None:
+@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """GitOps reconciler for Qlik Cloud OEM fleets: plan and apply desired/ against Qlik."""
+    ctx.obj = verbose
     setup_logging(verbose)
+
+
+def _more_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """``plan -vv`` counts as ``-vv plan``; both places add up."""
+    if value:
+        before = ctx.find_root().obj
+        setup_logging(value + (before if isinstance(before, int) else 0))
+
+
+def accept_verbose_after(group: click.Group) -> None:
+    """Every subcommand also takes -v/--verbose, so the option works on either side of it."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            accept_verbose_after(command)
+            continue
+        command.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_more_verbose,
+                help=VERBOSE_HELP,
+            )
+        )
 
 
 def desired_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -65,14 +65,26 @@ class _Progress:
             task = bar.add_task("Reading tenants", total=total)
             yield lambda _ref: bar.advance(task)
 
+    def __init__(self) -> None:
+        self.streamed: set[str] = set()
+        """Ids of the results already printed as they finished (no terminal), not to repeat."""
+
     @contextlib.contextmanager
     def applying(self, total: int) -> Iterator[Callable[[Operation, OpResult | None], None]]:
         con = make_console(stderr=True)
+        self.streamed = set()
         if not con.is_terminal:
 
             def line(op: Operation, result: OpResult | None) -> None:
-                if result is not None:
-                    con.print(Text(f"  {result.status.value:9} {op.action.glyph:3} {op.key}"))
+                # These lines are the list of results in CI: the closing report only sums up.
+                if result is None:
+                    return
+                self.streamed.add(result.op_id)
+                ok = result.status.value == "succeeded"
+                why = "" if ok else f": {result.reason}"
+                con.print(Text(f"  {result.status.value:9} {op.action.glyph:3} {op.key}{why}"))
+                if result.detail and result.status.value == "failed":
+                    con.print(Text(f"              Qlik: {result.detail}"))
 
             yield line
             return

@@ -84,7 +84,10 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
+    help=(
+        "Exit 0 only when the fleet matches the spec; 2 when there are changes or divergences "
+        "this run will not repair (listed); 1 on error or when a tenant could not be read."
+    ),
 )
 def plan(
     desired: Path,
@@ -117,7 +120,7 @@ def plan(
         note(f"Saved the plan to {out_file} (apply it with: qlikreconcile apply {out_file})")
     if _unreadable(planned):
         return 1
-    if detailed_exitcode and not planned.plan.empty:
+    if detailed_exitcode and not planned.plan.matches:
         return 2
     return 0
 
@@ -250,8 +253,9 @@ def _apply_saved(
                 warn(f"stale plan: {tenant} is not applied, it changed since planning:")
                 for reason in reasons:
                     warn(f"  {reason}")
-            code = await _execute(refreshed.planned, session, secrets, artifacts, caps)
-            return 1 if refreshed.stale else code
+            refused = len(refreshed.stale)
+            code = await _execute(refreshed.planned, session, secrets, artifacts, caps, refused)
+            return 1 if refused else code
 
     return run_async(run())
 
@@ -262,6 +266,7 @@ async def _execute(
     secrets: dict[str, SecretStr],
     artifacts: ArtifactReader,
     caps: Caps,
+    refused: int = 0,
 ) -> int:
     stop = asyncio.Event()
     _install_stop(stop)
@@ -276,7 +281,7 @@ async def _execute(
             global_limit=caps.fleet,
             tenant_limit=caps.tenant,
         )
-    echo("\n" + render_report(report))
+    echo("\n" + render_report(report, already_shown=progress.streamed, refused=refused))
     return 0 if report.ok else 1
 
 

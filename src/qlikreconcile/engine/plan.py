@@ -94,6 +94,20 @@ class Plan:
     """Fingerprint of each resource an operation touches, as observed when planning."""
     context: Mapping[str, Any] = field(default_factory=dict)
     """What the provider needs to apply the plan later (host names); never secrets."""
+    divergences: tuple[str, ...] = ()
+    """Where the fleet differs from the spec and this run will not repair it (left-behind owned
+    objects, unreadable or blocked tenants): the fleet does not match even with no operation."""
+    unread: tuple[str, ...] = ()
+    """Planned tenants that could not be read (or are blocked): nothing is known about them."""
+
+    @property
+    def matches(self) -> bool:
+        """True only when the fleet matches the spec: nothing to do and nothing left diverging."""
+        return self.empty and not self.divergences and not self.unread
+
+    @property
+    def nothing_read(self) -> bool:
+        return bool(self.tenants) and set(self.tenants) <= set(self.unread)
 
     @property
     def empty(self) -> bool:
@@ -125,6 +139,9 @@ class Plan:
             "observed": dict(sorted(self.observed.items())),
             "warnings": list(self.warnings),
             "summary": self.summary(),
+            # Only when present, so plans without any keep the checksum they always had.
+            **({"divergences": list(self.divergences)} if self.divergences else {}),
+            **({"unread": list(self.unread)} if self.unread else {}),
         }
 
     @property

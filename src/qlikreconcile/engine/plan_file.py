@@ -67,6 +67,8 @@ def from_document(document: Any, *, source: str = "plan") -> Plan:
             revision=document.get("revision"),
             observed={str(k): str(v) for k, v in document.get("observed", {}).items()},
             context=dict(document.get("context", {})),
+            divergences=tuple(str(d) for d in document.get("divergences", [])),
+            unread=tuple(str(t) for t in document.get("unread", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanError(f"{source}: the plan document is incomplete or malformed ({exc})") from None

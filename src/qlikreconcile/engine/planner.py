@@ -52,11 +52,12 @@ def make_plan(
 
     planned: dict[ResourceKey, Operation] = {}
     blocked: dict[ResourceKey, str] = {}
-    warnings: list[str] = [
+    warnings: list[str] = []
+    divergences: list[str] = [
         f"{t}: not planned, it could not be read: {why}"
         for t, why in sorted(actual.unreadable.items())
     ]
-    warnings += [
+    divergences += [
         f"{t}: blocked, nothing planned: {why}" for t, why in sorted(actual.blocked.items())
     ]
 
@@ -71,15 +72,15 @@ def make_plan(
         op, block = _plan_one(resource, kinds[key.kind], actual, planned)
         if block:
             blocked[key] = block
-            warnings.append(f"{key}: {block}")
+            divergences.append(f"{key}: {block}")
         if op is not None:
             deps = sorted({planned[k].id for k in edges[key] if k in planned})
             planned[key] = _with_deps(op, tuple(deps))
 
     retire = _retire_replaced(planned, edges, kinds)
     collect = _collect_garbage(by_key, actual, kinds, planned)
-    warnings.extend(_unmanaged_leftovers(by_key, actual, kinds))
-    warnings.extend(_duplicates(by_key, actual))
+    divergences.extend(_unmanaged_leftovers(by_key, actual, kinds))
+    divergences.extend(_duplicates(by_key, actual))  # reported, never deleted implicitly
     operations = [*planned.values(), *retire, *collect]
     kind_order = {name: spec.order for name, spec in kinds.items()}
     ordered = sorted_operations(operations, kind_order)
@@ -88,6 +89,8 @@ def make_plan(
         operations=ordered,
         observed={str(op.key): actual.fingerprint(op.key) for op in ordered},
         warnings=tuple(warnings),
+        divergences=tuple(divergences),
+        unread=tuple(sorted(set(actual.unreadable) | set(actual.blocked))),
         tenants=tuple(sorted(set(tenants))),
         revision=revision,
         context=dict(context or {}),

@@ -46,4 +46,6 @@ def without_tenants(plan: Plan, tenants: set[str]) -> Plan:
         revision=plan.revision,
         observed={k: v for k, v in plan.observed.items() if k.split("/", 1)[0] not in tenants},
         context=plan.context,
+        divergences=plan.divergences,
+        unread=plan.unread,
     )

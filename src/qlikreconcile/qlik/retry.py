@@ -88,6 +88,18 @@ def _describe(exc: BaseException) -> str:
     return type(cause).__name__ if cause is not None else type(exc).__name__
 
 
+def _describe_failed(exc: BaseException, method: str, url: str) -> str:
+    """What failed, naming the request that did when it is not the one retried.
+
+    A call's token request (``POST /oauth/token``) runs inside the call; its errors carry the
+    token URL, and the log must say that request failed, not the call it was authenticating.
+    """
+    failed = (getattr(exc, "method", method), getattr(exc, "url", url))
+    if failed == (method, url):
+        return _describe(exc)
+    return f"{failed[0]} {failed[1]} failed with {_describe(exc)}"
+
+
 @dataclass
 class HostStats:
     """Counters for one host: HTTP attempts, retries, 429 answers seen, waits for the local
@@ -202,7 +214,7 @@ async def call_with_retry(
             "retrying %s %s after %s (retry %d of %d) in %.1fs",
             method,
             url,
-            _describe(exc),
+            _describe_failed(exc, method, url),
             state.attempt_number,
             policy.max_retries,
             state.upcoming_sleep,

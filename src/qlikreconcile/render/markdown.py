@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation, Plan
 from qlikreconcile.render.environment import environment, label
-from qlikreconcile.render.text import summary_line
+from qlikreconcile.render.text import closing_line, summary_line
 
 MARKER = "<!-- qlikreconcile:plan -->"
 GITHUB_COMMENT_LIMIT = 65_536
@@ -82,7 +82,8 @@ def render_markdown(
         common = {"marker": MARKER, "plan": plan, "omitted": omitted, "where": full_plan_at}
         head = env.get_template("plan_md_head.j2").render(
             **common,
-            summary=summary_line(plan),
+            # A fleet that diverges (or was not read) says so in the heading, not just "Plan:".
+            summary=closing_line(plan) if plan.divergences or plan.unread else summary_line(plan),
             rows=[s.row for s in shown],
             quiet=[t for t in plan.tenants if not plan.for_tenant(t)],
         )

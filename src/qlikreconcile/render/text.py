@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from qlikreconcile.engine.plan import Plan
@@ -15,6 +16,21 @@ def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     parts = [f"{counts[a]} to {a}" for a in SUMMARY_ACTIONS if counts[a] or a != "replace"]
     return "Plan: " + ", ".join(parts) + "."
+
+
+def closing_line(plan: Plan) -> str:
+    """The last line: says whether the fleet matches, never more than the plan knows."""
+    if plan.nothing_read:
+        return "No tenant could be read: nothing is planned and the fleet's state is unknown."
+    if plan.matches:
+        return "No changes. The fleet matches the desired state."
+    gap = len(plan.divergences)
+    diverging = (
+        f"{gap} divergence{'s' if gap != 1 else ''} this run will not repair (listed above)."
+    )
+    if plan.empty:
+        return f"No changes to make, but the fleet does not match the desired state: {diverging}"
+    return summary_line(plan) + (f" {diverging}" if gap else "")
 
 
 def _tenant_groups(plan: Plan) -> list[dict[str, Any]]:
@@ -31,11 +47,18 @@ def render_plan(plan: Plan) -> str:
         plan=plan,
         tenants=_tenant_groups(plan),
         summary=summary_line(plan),
+        closing=closing_line(plan),
         width=max((len(label(o)) for o in plan.operations), default=0),
     )
 
 
-def render_report(report: ApplyReport) -> str:
+def render_report(
+    report: ApplyReport, *, already_shown: Collection[str] = (), refused: int = 0
+) -> str:
+    """The apply result, without the results (by op id) progress already printed as they ended.
+
+    ``refused`` counts tenants a saved plan was not applied to because they changed since.
+    """
     template = environment().get_template("report.txt.j2")
     counts = report.counts()
     return template.render(
@@ -43,4 +66,6 @@ def render_report(report: ApplyReport) -> str:
         failed=report.with_status(Status.FAILED),
         skipped=report.with_status(Status.SKIPPED),
         counts=counts,
+        results=[r for r in report.results if r.op_id not in already_shown],
+        refused=refused,
     )
