@@ -42,3 +42,5 @@ class KindSpec:
     changed outside qlikreconcile, so the "applied" digest leaves them out."""
     text_fields: frozenset[str] = field(default_factory=frozenset)
     """Fields holding long text (load scripts) that renderers show as unified diffs."""
+    fixed_hint: str = ""
+    """How to get a change of a fixed field done anyway, shown with the refusal."""

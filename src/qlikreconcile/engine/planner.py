@@ -151,7 +151,8 @@ def _plan_one(
             shown = ", ".join(
                 f"{c.path} ({c.before!r} -> {c.after!r})" for c in changes if c.path in fixed
             )
-            return None, f"cannot change {shown} on an existing {kind.name}; left alone"
+            hint = f"; {kind.fixed_hint}" if kind.fixed_hint else ""
+            return None, f"cannot change {shown} on an existing {kind.name}; left alone{hint}"
         action = Action.REPLACE if roots & kind.immutable_fields else kind.update_action
         if action is None:
             return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"

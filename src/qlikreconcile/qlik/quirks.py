@@ -259,3 +259,17 @@ PUBLISHED_ACCESS_BACKOFF: tuple[float, float, float] = (1.0, 2.0, 15.0)
 def is_access_pending(exc: BaseException) -> bool:
     """True for the 403 a freshly published app answers until access to it has arrived."""
     return isinstance(exc, ApiError) and exc.status == 403
+
+
+MOVE_PUBLISHED_HINT: str = (
+    "Qlik cannot move a published app to another managed space, and publishing a new copy there "
+    "would leave customers' community and private sheets behind in the old one; to rename a "
+    "managed space, rename the space itself in Qlik (PATCH /api/v1/spaces/{id} name) and then in "
+    "the spec, or keep the old name in publish_to"
+)
+"""Why a published app whose ``publish_to`` changed is left where it is, and what to do instead.
+
+A managed-space app cannot be moved (``PUT /apps/{id}/space`` answers 403 for managed apps);
+no source says a publish or republish into another space carries community or private sheets
+along (doc §14.4), so qlikreconcile never plans that move. Unverified: that renaming a managed
+space in place keeps everything (it keeps the space id, so apps and sheets stay attached)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.kinds import KindSpec
+from qlikreconcile.qlik import quirks
 
 TENANT = "tenant"
 SPACE = "space"
@@ -71,6 +72,7 @@ KINDS: dict[str, KindSpec] = {
         update_action=Action.REPUBLISH,
         refresh_action=Action.REPUBLISH,
         fixed_fields=frozenset({"space"}),
+        fixed_hint=quirks.MOVE_PUBLISHED_HINT,
     ),
     RELOAD_TASK: KindSpec(
         RELOAD_TASK,
