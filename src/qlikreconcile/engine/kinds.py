@@ -42,5 +42,9 @@ class KindSpec:
     changed outside qlikreconcile, so the "applied" digest leaves them out."""
     text_fields: frozenset[str] = field(default_factory=frozenset)
     """Fields holding long text (load scripts) that renderers show as unified diffs."""
+    left_behind: str | None = None
+    """What keeps running when an owned resource of this kind is no longer in the spec (it is
+    kept and listed as a divergence). None: it is part of another resource (a build app's
+    script) and is reported with that one."""
     fixed_hint: str = ""
     """How to get a change of a fixed field done anyway, shown with the refusal."""

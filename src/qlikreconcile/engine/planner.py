@@ -281,12 +281,15 @@ def _unmanaged_leftovers(
     planned_tenants = {k.tenant for k in desired}
     for key, resource in sorted(actual.resources.items()):
         kind = kinds.get(key.kind)
-        if key in desired or not resource.owned or kind is None or not kind.deletable:
+        if key in desired or not resource.owned or kind is None or kind.left_behind is None:
             continue
         if resource.garbage or resource.superseded or resource.duplicate:
             continue
         if key.tenant in planned_tenants:
-            notes.append(f"{key}: owned by qlikreconcile but no longer in the spec; left in place")
+            notes.append(
+                f"{key}: owned by qlikreconcile but no longer in the spec; left in place "
+                f"(deletion is opt-in): {kind.left_behind}"
+            )
     return notes
 
 

@@ -40,8 +40,16 @@ PENDING_CREATE = "pending_create"
 KINDS: dict[str, KindSpec] = {
     # The host name is an alias Qlik lets us set (PATCH /hostnames/1): not fixed.
     TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"region"})),
-    SPACE: KindSpec(SPACE, 1, fixed_fields=frozenset({"type"}), deletable=True),
-    ASSIGNMENT: KindSpec(ASSIGNMENT, 2, deletable=True),
+    SPACE: KindSpec(
+        SPACE,
+        1,
+        fixed_fields=frozenset({"type"}),
+        deletable=True,
+        left_behind="the space stays, with everything in it and its members",
+    ),
+    ASSIGNMENT: KindSpec(
+        ASSIGNMENT, 2, deletable=True, left_behind="the group keeps these roles on the space"
+    ),
     # Username and password fingerprint live in our own tags (Qlik returns neither).
     CONNECTION: KindSpec(
         CONNECTION,
@@ -49,6 +57,7 @@ KINDS: dict[str, KindSpec] = {
         deletable=True,
         sensitive_fields=frozenset({"password"}),
         marker_fields=frozenset({"username", "password"}),
+        left_behind="the connection stays usable, with its credentials",
     ),
     APP: KindSpec(
         APP,
@@ -56,6 +65,7 @@ KINDS: dict[str, KindSpec] = {
         immutable_fields=frozenset({"template", "release", "digest", "space"}),
         create_before_destroy=True,
         deletable=True,
+        left_behind="the build copy stays, with its data",
     ),
     SCRIPT: KindSpec(SCRIPT, 5, create_action=Action.UPDATE, text_fields=frozenset({"script"})),
     RELOAD: KindSpec(
@@ -72,6 +82,7 @@ KINDS: dict[str, KindSpec] = {
         update_action=Action.REPUBLISH,
         refresh_action=Action.REPUBLISH,
         fixed_fields=frozenset({"space"}),
+        left_behind="customers still open it in its managed space",
         fixed_hint=quirks.MOVE_PUBLISHED_HINT,
     ),
     RELOAD_TASK: KindSpec(
@@ -81,6 +92,7 @@ KINDS: dict[str, KindSpec] = {
         immutable_fields=frozenset({"api"}),
         create_before_destroy=True,
         deletable=True,
+        left_behind="it keeps reloading its app on schedule",
     ),
     PENDING_CREATE: KindSpec(PENDING_CREATE, 9, update_action=None),
 }
