@@ -25,18 +25,19 @@ from qlikreconcile.emulator.render_apps import render_sheet
 from qlikreconcile.emulator.seed import build_seed
 from qlikreconcile.emulator.state import FaultConfig
 from qlikreconcile.emulator.state_apps import App, Sheet
+from qlikreconcile.emulator.state_tenant import Tenant
 from qlikreconcile.emulator.store import EmulatorStore
 
 IMPLEMENTED_FAULTS = frozenset(FaultConfig.model_fields)
 SHEET_TYPES = ("community", "private")
 
 
-def _store(request: Request) -> EmulatorStore:
+def store_of(request: Request) -> EmulatorStore:
     store: EmulatorStore = request.app.state.store
     return store
 
 
-def _error(status: int, detail: str) -> JSONResponse:
+def admin_error(status: int, detail: str) -> JSONResponse:
     return JSONResponse(
         {
             "errors": [
@@ -47,16 +48,16 @@ def _error(status: int, detail: str) -> JSONResponse:
     )
 
 
-async def _body(request: Request) -> dict[str, Any] | JSONResponse:
+async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
     try:
         body = json.loads(await request.body() or b"{}")
     except ValueError as exc:
-        return _error(400, f"Malformed JSON body: {exc}")
-    return body if isinstance(body, dict) else _error(400, "Body must be a JSON object")
+        return admin_error(400, f"Malformed JSON body: {exc}")
+    return body if isinstance(body, dict) else admin_error(400, "Body must be a JSON object")
 
 
 async def reset(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     store.state = build_seed(store.config)
     store.requests.clear()
     store.limiter.clear()
@@ -65,7 +66,7 @@ async def reset(request: Request) -> Response:
 
 
 async def dump_state(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     for tenant in store.state.tenants.values():
         if settle(tenant, store.now()):
             store.mark_dirty()
@@ -73,7 +74,7 @@ async def dump_state(request: Request) -> Response:
 
 
 async def requests_log(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     if request.method == "DELETE":
         store.requests.clear()
         return Response(status_code=204)
@@ -82,15 +83,15 @@ async def requests_log(request: Request) -> Response:
 
 
 async def faults(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     if request.method == "POST":
-        body = await _body(request)
+        body = await json_body(request)
         if isinstance(body, JSONResponse):
             return body
         try:
             store.state.faults = FaultConfig.model_validate(body)
         except ValidationError as exc:
-            return _error(400, str(exc))
+            return admin_error(400, str(exc))
         store.mark_dirty()
     current = store.state.faults.model_dump(mode="json")
     pending = sorted(k for k in current if k not in IMPLEMENTED_FAULTS)
@@ -99,34 +100,41 @@ async def faults(request: Request) -> Response:
 
 async def quirks(request: Request) -> Response:
     return JSONResponse(
-        {"quirks": [asdict(q) for q in QUIRKS], "switches": asdict(_store(request).config.quirks)}
+        {"quirks": [asdict(q) for q in QUIRKS], "switches": asdict(store_of(request).config.quirks)}
     )
 
 
 def _app(request: Request) -> App | JSONResponse:
-    store = _store(request)
+    store = store_of(request)
     hostname = request.path_params["hostname"]
     tenant = store.tenant_by_hostname(hostname)
     if tenant is None:
-        return _error(404, f"No tenant with hostname '{hostname}'")
+        return admin_error(404, f"No tenant with hostname '{hostname}'")
     if settle(tenant, store.now()):
         store.mark_dirty()
     app = tenant.apps.get(request.path_params["appId"])
-    return app if app is not None else _error(404, f"No app '{request.path_params['appId']}'")
+    return app if app is not None else admin_error(404, f"No app '{request.path_params['appId']}'")
+
+
+async def tenant_and_body(request: Request) -> tuple[Tenant, dict[str, Any]] | JSONResponse:
+    """The tenant named by the ``hostname`` path parameter and the JSON body, or the 4xx."""
+    tenant = store_of(request).tenant_by_hostname(request.path_params["hostname"])
+    if tenant is None:
+        return admin_error(404, f"No tenant with hostname '{request.path_params['hostname']}'")
+    body = await json_body(request)
+    return body if isinstance(body, JSONResponse) else (tenant, body)
 
 
 async def set_data_source(request: Request) -> Response:
     """Set the password the emulated database behind connection ``name`` accepts."""
-    store = _store(request)
-    tenant = store.tenant_by_hostname(request.path_params["hostname"])
-    if tenant is None:
-        return _error(404, f"No tenant with hostname '{request.path_params['hostname']}'")
-    body = await _body(request)
-    if isinstance(body, JSONResponse):
-        return body
+    store = store_of(request)
+    found = await tenant_and_body(request)
+    if isinstance(found, JSONResponse):
+        return found
+    tenant, body = found
     password = body.get("password")
     if not isinstance(password, str) or not password:
-        return _error(400, "password (non-empty string) is required")
+        return admin_error(400, "password (non-empty string) is required")
     tenant.data_source_passwords[request.path_params["name"]] = password
     store.mark_dirty()
     return Response(status_code=204)
@@ -145,16 +153,16 @@ async def add_sheet(request: Request) -> Response:
     app = _app(request)
     if isinstance(app, JSONResponse):
         return app
-    body = await _body(request)
+    body = await json_body(request)
     if isinstance(body, JSONResponse):
         return body
     title, kind, owner = body.get("title"), body.get("type"), body.get("ownerId")
     if not isinstance(title, str) or not title or kind not in SHEET_TYPES:
-        return _error(400, "title (string) and type community|private are required")
-    store = _store(request)
+        return admin_error(400, "title (string) and type community|private are required")
+    store = store_of(request)
     refused = _may_not_share(store, request, app, kind, body.get("group"))
     if refused:
-        return _error(403, refused)
+        return admin_error(403, refused)
     now = store.now()
     sheet = Sheet(
         id=store.new_id("hex24"),
@@ -172,10 +180,10 @@ async def add_sheet(request: Request) -> Response:
 
 async def reload_queue(request: Request) -> Response:
     """The subscription reload queue's peaks (quirk ``reloads.subscription_queue``)."""
-    store = _store(request)
+    store = store_of(request)
     tenant = store.tenant_by_hostname(request.path_params["hostname"])
     if tenant is None:
-        return _error(404, "no such tenant")
+        return admin_error(404, "no such tenant")
     return JSONResponse(queue_report(store.state, tenant, store.config.reload_slots))
 
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qlikreconcile.emulator.admin import _body, _error, _store
+from qlikreconcile.emulator.admin import admin_error, json_body, store_of, tenant_and_body
 from qlikreconcile.emulator.scheduling_render import render_task
 from qlikreconcile.emulator.state_apps import ReloadTask
 from qlikreconcile.emulator.state_scheduling import SchedulingTask
@@ -32,17 +32,15 @@ DISABLED_CODES = (
 
 
 async def seed_legacy_task(request: Request) -> Response:
-    store = _store(request)
-    tenant = store.tenant_by_hostname(request.path_params["hostname"])
-    if tenant is None:
-        return _error(404, f"No tenant with hostname '{request.path_params['hostname']}'")
-    body = await _body(request)
-    if isinstance(body, JSONResponse):
-        return body
+    store = store_of(request)
+    found = await tenant_and_body(request)
+    if isinstance(found, JSONResponse):
+        return found
+    tenant, body = found
     app = tenant.apps.get(str(body.get("appId")))
     recurrence, time_zone = body.get("recurrence"), body.get("timeZone", "UTC")
     if app is None or not isinstance(recurrence, list) or not isinstance(time_zone, str):
-        return _error(400, "appId of an existing app, recurrence (list), timeZone required")
+        return admin_error(400, "appId of an existing app, recurrence (list), timeZone required")
     now = store.now()
     legacy = ReloadTask(
         id=store.new_id("hex24"),
@@ -76,17 +74,17 @@ async def seed_legacy_task(request: Request) -> Response:
 
 
 async def disable_task(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     tenant = store.tenant_by_hostname(request.path_params["hostname"])
     task = tenant.scheduling_tasks.get(request.path_params["taskId"]) if tenant else None
     if tenant is None or task is None:
-        return _error(404, "No such tenant or scheduling task")
-    body = await _body(request)
+        return admin_error(404, "No such tenant or scheduling task")
+    body = await json_body(request)
     if isinstance(body, JSONResponse):
         return body
     code = body.get("code")
     if code not in DISABLED_CODES:
-        return _error(400, f"code must be one of {', '.join(DISABLED_CODES)}")
+        return admin_error(400, f"code must be one of {', '.join(DISABLED_CODES)}")
     task.enabled, task.disabled_code, task.updated_at = False, str(code), store.now()
     store.mark_dirty()
     return JSONResponse(render_task(tenant, task))

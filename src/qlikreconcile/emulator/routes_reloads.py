@@ -13,7 +13,7 @@ from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.reload_lifecycle import TERMINAL, new_reload, pending_for, status_of
 from qlikreconcile.emulator.reload_queue import subscription_reloads
 from qlikreconcile.emulator.scim_filter import compile_filter
-from qlikreconcile.emulator.state_apps import Reload
+from qlikreconcile.emulator.state_apps import App, Reload
 from qlikreconcile.emulator.timefmt import iso
 
 
@@ -85,12 +85,19 @@ async def create_reload(ctx: Ctx) -> Response:
             "Too many requests",
             "A pending reload request already exists for this app",
         )
+    reload = start_reload(ctx, app, user_id=ctx.user_id, partial=partial)
+    return JSONResponse(render_reload(ctx, reload, with_log=False), status_code=201)
+
+
+def start_reload(ctx: Ctx, app: App, *, user_id: str, partial: bool) -> Reload:
+    """Queue a reload of ``app`` in the tenant's subscription queue (also used by task runs)."""
+    tenant = ctx.tenant
     config = ctx.store.config
     reload = new_reload(
         reload_id=ctx.store.new_id("hex24"),
         tenant=tenant,
         app=app,
-        user_id=ctx.user_id,
+        user_id=user_id,
         partial=partial,
         now=ctx.now,
         queue_seconds=config.reload_queue_seconds,
@@ -101,7 +108,7 @@ async def create_reload(ctx: Ctx) -> Response:
         slots=config.reload_slots,
     )
     tenant.reloads[reload.id] = reload
-    return JSONResponse(render_reload(ctx, reload, with_log=False), status_code=201)
+    return reload
 
 
 def _bool_query(ctx: Ctx, name: str) -> bool | None:

@@ -23,8 +23,8 @@ from qlikreconcile.emulator.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.errors import QlikError
 from qlikreconcile.emulator.pagination import paginate
 from qlikreconcile.emulator.recurrence import ScheduleError, parse_local, parse_rule, zone
-from qlikreconcile.emulator.reload_lifecycle import new_reload, pending_for
-from qlikreconcile.emulator.reload_queue import subscription_reloads
+from qlikreconcile.emulator.reload_lifecycle import pending_for
+from qlikreconcile.emulator.routes_reloads import start_reload
 from qlikreconcile.emulator.routes_scheduling_runs import refuse_unmodelled
 from qlikreconcile.emulator.scheduling_render import render_run, render_task, settle_runs
 from qlikreconcile.emulator.scheduling_replace import ReplaceError, replaced
@@ -212,24 +212,9 @@ async def start_task(ctx: Ctx) -> Response:
     app = tenant.apps.get(task.app_id)
     if app is None:
         raise _err(404, "Not found", f"app '{task.app_id}' of the task is gone", "StartTask")
-    reload = pending_for(tenant, app.id, ctx.now)
-    if reload is None:
-        config = ctx.store.config
-        reload = new_reload(
-            reload_id=ctx.store.new_id("hex24"),
-            tenant=tenant,
-            app=app,
-            user_id=task.owner_id,
-            partial=False,
-            now=ctx.now,
-            queue_seconds=config.reload_queue_seconds,
-            run_seconds=config.reload_run_seconds,
-            faults=ctx.store.state.faults,
-            seed=config.seed,
-            queue=subscription_reloads(ctx.store.state, tenant),
-            slots=config.reload_slots,
-        )
-        tenant.reloads[reload.id] = reload
+    reload = pending_for(tenant, app.id, ctx.now) or start_reload(
+        ctx, app, user_id=task.owner_id, partial=False
+    )
     run = TaskRun(
         id=ctx.store.new_id("uuid"),
         reload_id=reload.id,
