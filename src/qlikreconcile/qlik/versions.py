@@ -23,11 +23,8 @@ logger = logging.getLogger(__name__)
 
 HEADER = "qlik-api-version"
 DEFAULT_API_VERSION = "2026-11"
-"""The release qlikreconcile is tested against (qlik-cli 4.0.0 sends it too)."""
-SUPPORTED = ("2026-05", "2026-08", "2026-11")
-"""Supported by Qlik as of November 2026 (each for 12 months); for documentation only: newer
-releases are accepted by the format check so the tool does not need a release per quarter."""
-VERSION_RE = re.compile(r"^(latest|20\d\d-(02|05|08|11))$")
+"""The release qlikreconcile is tested against (qlik-cli 4.0.0 sends it too). Qlik supports
+2026-05, 2026-08 and 2026-11 as of November 2026; ``target.api_version`` is checked by the spec."""
 
 _ID_SEGMENT = re.compile(r"^(?=.*\d)[A-Za-z0-9_.:-]{16,}$")
 

@@ -90,33 +90,26 @@ def _load_fleet_file(
         problems.append(
             Problem(locate(doc, ("fleet",)) or top, "fleet name is empty", "name the fleet")
         )
-    message = check_hostname(spec.source.hostname, spec.source.region)
-    if message:
-        problems.append(
-            Problem(
-                locate(doc, ("source", "hostname")) or top,
-                message,
-                "write the source tenant's host name, NAME.REGION.qlikcloud.com",
-            )
-        )
-    message = check_target(spec.target.default)
-    if message:
-        problems.append(
-            Problem(
-                locate(doc, ("target", "default")) or top,
-                message,
-                "use emulator, qlik-cloud or http://HOST:PORT",
-            )
-        )
-    message = check_api_version(spec.target.api_version)
-    if message:
-        problems.append(
-            Problem(
-                locate(doc, ("target", "api_version")) or top,
-                message,
-                'write a quarterly release such as "2026-11" (quoted), or "latest"',
-            )
-        )
+    checks = (
+        (
+            check_hostname(spec.source.hostname, spec.source.region),
+            ("source", "hostname"),
+            "write the source tenant's host name, NAME.REGION.qlikcloud.com",
+        ),
+        (
+            check_target(spec.target.default),
+            ("target", "default"),
+            "use emulator, qlik-cloud or http://HOST:PORT",
+        ),
+        (
+            check_api_version(spec.target.api_version),
+            ("target", "api_version"),
+            'write a quarterly release such as "2026-11" (quoted), or "latest"',
+        ),
+    )
+    for message, where, fix in checks:
+        if message:
+            problems.append(Problem(locate(doc, where) or top, message, fix))
     defaults = doc.get("defaults")
     return spec, defaults if isinstance(defaults, PosDict) else PosDict(top)
 
