@@ -247,6 +247,9 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         templates=template_models,
         tenants=tuple(tenants),
         reload_max_concurrent=_reload_cap(fleet_spec),
+        delete_duplicate_published=(
+            fleet_spec.duplicates.published_apps == "delete_without_sheets"
+        ),
         warnings=tuple(str(w) for w in _sorted([w for t in loaded for w in t.warnings])),
     )
 

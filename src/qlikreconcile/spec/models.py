@@ -177,6 +177,9 @@ class DesiredFleet(_Frozen):
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
     reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
+    delete_duplicate_published: bool = False
+    """``duplicates.published_apps: delete_without_sheets``: a second published copy without
+    community sheets is deleted instead of only reported."""
     """`defaults.reload.max_concurrent`: most reloads apply runs at once across the fleet."""
     warnings: tuple[str, ...] = Field(default=(), exclude=True)
     """What is valid but probably not meant, as ``file:line:col: message (fix: ...)``."""
