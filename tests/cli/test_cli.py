@@ -78,7 +78,7 @@ def test_spec_error_exits_1_with_file_and_line_and_no_traceback(
     for command in (["validate"], ["plan", "--detailed-exitcode"], ["apply", "--auto-approve"]):
         code, out, err = run(capsys, *command)
         assert code == 1, command
-        assert "desired/tenants/acme.yaml:4:1" in err, err
+        assert "desired/tenants/acme.yaml:5:1" in err, err
         assert "Traceback" not in out + err
         assert not (workdir / ".qlikreconcile").exists(), "no API call before the spec is valid"
 

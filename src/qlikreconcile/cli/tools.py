@@ -14,6 +14,7 @@ from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.release import release_template
 from qlikreconcile.reconcile.roster import disown
+from qlikreconcile.spec.schema import write_json_schemas
 
 
 @cli.group()
@@ -108,6 +109,25 @@ def tenant_disown(name: str, desired: Path, target_name: str | None) -> int:
         echo(f"{name}: not in the fleet roster of {source.hostname}; nothing to disown.")
     else:
         echo(f"{name}: disowned ({host}); plans no longer list what runs there.")
+    return 0
+
+
+@cli.command("schema")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write fleet/template/tenant.schema.json into.",
+)
+def schema(out: Path) -> int:
+    """Write the JSON Schemas of the spec files, for editors (yaml-language-server) and CI.
+
+    The example files in desired/ point at them with a modeline on their first line.
+    """
+    for path in write_json_schemas(out):
+        echo(f"wrote {path}")
     return 0
 
 
