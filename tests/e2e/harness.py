@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.emulator import EmulatorConfig, create_app
 from qlikreconcile.engine.report import ApplyReport
+from qlikreconcile.engine.rollout import FailureBudget
 from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
@@ -92,16 +93,27 @@ class Harness:
                 self.fleet(), session, target="test emulator", clock=clock, environ=self.environ
             )
 
-    async def apply(self) -> ApplyReport:
+    async def apply(
+        self,
+        *,
+        force: bool = False,
+        max_failures: FailureBudget | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> ApplyReport:
+        """Plan and apply; ``force`` passes the blast-radius guard (a fleet-wide change)."""
         fleet = self.fleet()
         async with self.session() as session:
-            planned = await plan_fleet(fleet, session, target="test emulator", environ=self.environ)
+            planned = await plan_fleet(
+                fleet, session, target="test emulator", environ=self.environ, clock=clock
+            )
             return await apply_plan(
                 planned,
                 session,
                 secrets=self.secrets,
                 artifacts=ArtifactReader(self.desired.parent),
                 polling=FAST_POLLING,
+                force=force,
+                max_failures=max_failures,
             )
 
     async def admin(self, method: str, path: str, json: Mapping[str, Any] | None = None) -> Any:
