@@ -93,7 +93,7 @@ async def test_a_failing_canary_halts_the_rollout_until_fixed(tmp_path: Path) ->
     later = [r for r in halted.results if r.key.tenant != "acme"]
     assert later
     assert all(r.status is Status.SKIPPED for r in later)
-    assert all(r.reason.startswith("not started: wave canary halted") for r in later)
+    assert all(r.reason.startswith("not started: the rollout halted at wave canary") for r in later)
     assert not any(r["host"] != HOSTS["acme"] for r in await writes(harness)), (
         "later waves untouched"
     )

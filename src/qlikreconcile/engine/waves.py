@@ -60,7 +60,8 @@ async def run_waves(
         ops = tuple(op for op in plan.operations if rollout.wave_of(op.key.tenant) == wave.name)
         tenants = tuple(sorted(set(wave.tenants) | {op.key.tenant for op in ops}))
         if halted or interrupted:
-            why = f"not started: {halted or 'apply was interrupted'}"
+            cause = f"the rollout halted at {halted}" if halted else "apply was interrupted"
+            why = f"not started: {cause}"
             for op in ops:
                 results[op.id] = OpResult(op.id, op.key, op.action, Status.SKIPPED, why)
             outcomes.append(WaveOutcome(wave.name, WaveStatus.NOT_STARTED, tenants))
@@ -82,10 +83,7 @@ async def run_waves(
             rule = (
                 "a canary failure always halts" if canary else f"budget {budget} allows {allowed}"
             )
-            halted = (
-                f"wave {wave.name} halted the rollout: {len(failed)} of {len(tenants)} "
-                f"tenants failed ({rule})"
-            )
+            halted = f"wave {wave.name}: {len(failed)} of {len(tenants)} tenants failed ({rule})"
         outcomes.append(WaveOutcome(wave.name, status, tenants, tuple(failed), allowed))
     return ApplyReport(
         target=plan.target,

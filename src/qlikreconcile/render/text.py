@@ -88,5 +88,6 @@ def render_report(
             r for r in report.results if r.op_id not in already_shown and r.op_id not in not_started
         ],
         refused=refused,
+        not_started=len(not_started),
         waves=report.waves if len(report.waves) > 1 or report.halted else (),
     )
