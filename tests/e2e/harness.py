@@ -54,6 +54,15 @@ def edit(path: Path, pattern: str, replacement: str) -> None:
     path.write_text(changed, encoding="utf-8")
 
 
+def one_wave(desired: Path) -> Path:
+    """The example fleet with every tenant in one wave: for tests about what every tenant does
+    in one apply, which a canary halting the rollout would cut short."""
+    for path in (desired / "tenants").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^wave: .*\n", "", text), encoding="utf-8")
+    return desired
+
+
 class Harness:
     """One fleet against one emulator; every call opens a fresh session like a CLI run."""
 

@@ -156,3 +156,17 @@ def test_rollout_and_held_survive_a_saved_plan(tmp_path: Path) -> None:
     old = Plan("t", (republish("a"),), tenants=("a",))
     assert "rollout" not in dumps(old, created_at=datetime(2026, 1, 1, tzinfo=UTC))
     assert from_document(json.loads(dumps(old))).rollout is None
+
+
+def test_an_interruption_stops_the_rollout_without_calling_it_a_halt() -> None:
+    ops = [op("a", "app"), op("b", "app")]
+    policy = rollout(("canary", ("a",)), ("main", ("b",)))
+    stop = asyncio.Event()
+    stop.set()
+    report = asyncio.run(
+        run_waves(plan_of(ops, policy, ("a", "b")), lambda w: execute(w, Recorder(), stop=stop))
+    )
+    assert report.interrupted
+    assert report.halted is None
+    assert report.waves[1].status is WaveStatus.NOT_STARTED
+    assert report.results[1].reason == "not started: apply was interrupted"

@@ -325,7 +325,7 @@ async def _execute(
             max_failures=caps.max_failures,
         )
     echo("\n" + render_report(report, already_shown=progress.streamed, refused=refused))
-    if report.not_started:
+    if report.halted and report.not_started:
         return HALTED
     return 0 if report.ok else 1
 

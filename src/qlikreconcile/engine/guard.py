@@ -40,10 +40,10 @@ class Radius:
 
     def __str__(self) -> str:
         figures = f"{self.kind} in {self.tenants} of {self.fleet} tenants ({self.share:.0f}%)"
-        limit = f"{self.threshold.share:g}% and {self.threshold.count} tenants"
+        limit = f"more than {self.threshold.count} tenants and {self.threshold.share:g}%"
         if self.exceeded:
-            return f"{figures} exceeds the guard (more than {limit})"
-        return f"{figures}, within the guard (refused above {limit})"
+            return f"{figures} exceeds the guard ({limit})"
+        return f"{figures}, within the guard (refused at {limit})"
 
 
 def blast_radius(plan: Plan, rollout: Rollout | None = None) -> tuple[Radius, ...]:

@@ -5,7 +5,9 @@ the executor at once (tenants in parallel, as without waves). When the wave has 
 its tenants is judged by a :data:`TenantHealth` predicate; the next wave starts only when no more
 tenants failed than the failure budget allows. The first wave of a rollout with more than one is
 the canary: any failure there halts. Once halted, the later waves are not started: their
-operations are reported as skipped "not started", and nothing of them touches Qlik.
+operations are reported as skipped "not started", and nothing of them touches Qlik. A stop
+request (interrupt) ends the rollout after the running wave too, without judging it: the later
+waves are not started because of the interruption, not because of a halt.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ async def run_waves(
         canary = index == 0 and last > 0
         allowed = 0 if canary else budget.allowed(len(tenants))
         status = WaveStatus.FAILED if failed else WaveStatus.COMPLETED
-        if len(failed) > allowed and index < last:
+        if len(failed) > allowed and index < last and not interrupted:
             status = WaveStatus.HALTED
             rule = (
                 "a canary failure always halts" if canary else f"budget {budget} allows {allowed}"
