@@ -85,7 +85,13 @@ def test_spec_error_exits_1_with_file_and_line_and_no_traceback(
 
 @pytest.mark.parametrize(
     "argv",
-    [["plan", "--no-such-flag"], ["frobnicate"], ["template", "release"], ["plan", "--target"]],
+    [
+        ["plan", "--no-such-flag"],
+        ["frobnicate"],
+        ["template", "release"],
+        ["plan", "--target"],
+        ["apply", "--max-failures", "lots"],
+    ],
 )
 def test_usage_errors_exit_1_never_2(
     workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]

@@ -14,7 +14,6 @@ from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.release import release_template
 from qlikreconcile.reconcile.roster import disown
-from qlikreconcile.spec.schema import write_json_schemas
 
 
 @cli.group()
@@ -126,7 +125,7 @@ def schema(out: Path) -> int:
 
     The example files in desired/ point at them with a modeline on their first line.
     """
-    for path in write_json_schemas(out):
+    for path in fleets.write_schemas(out):
         echo(f"wrote {path}")
     return 0
 
