@@ -104,8 +104,8 @@ def test_every_problem_across_files_is_reported_at_once(fleet_dir: MakeFleet) ->
     )
     assert problems_of(desired) == [
         "desired/templates/sales/template.yaml:2:1: unknown key 'icon' in template file (allowed:"
-        " display_name, source, script, variables, releases) (fix: remove it or correct its"
-        " spelling)",
+        " display_name, source, script, variables, releases, checks) (fix: remove it or correct"
+        " its spelling)",
         "desired/tenants/acme.yaml:9:5: unknown key 'colour' in `spaces[1]` (allowed: name, type,"
         " description, members) (fix: remove it or correct its spelling)",
         "desired/tenants/beta.yaml:1:30: region 'de' is not one of this fleet's regions (eu, us)"

@@ -172,6 +172,27 @@ QUIRKS: tuple[Quirk, ...] = (
         "line \"The following error occurred: Connection not found: 'Space:Name'\".",
     ),
     Quirk(
+        "reloads.transient_failure",
+        "[SPEC Reload.errorCode/errorMessage examples] EngineConnectionError, 'failed to complete "
+        "reload: unexpected EOF'; the codes of other failures are not documented (§6.1)",
+        "An injected reload failure (faults reload-fail / reload_fail_apps) is the engine's, not "
+        "the script's: FAILED with errorCode EngineConnectionError, errorMessage 'failed to "
+        "complete reload: unexpected EOF' and a log without a 'The following error occurred' "
+        "line. Script failures (a missing connection, a refused login) keep EngineReloadError "
+        "and that line; scripts are checked first, so a broken script is never reported as an "
+        "engine failure.",
+    ),
+    Quirk(
+        "reloads.data_model",
+        "no source: the emulator has no data; DataModelMetadata shape from [SPEC] (§4.5)",
+        "A SUCCEEDED reload leaves one table per labelled LOAD/SQL/SELECT of the script, with "
+        "the fields of its column list (aliases win), and a row count seeded from app id, "
+        "script and label (50 to 50,049), except 0 rows for a table whose statements (the "
+        "labelled one and the unlabelled LOAD/SQL/SELECT right after it) have a WHERE that is "
+        "false whatever the data: literal comparisons that do not hold (1 = 0, 'a' = 'b', "
+        "0 > 1), FALSE or 0, combined with AND/OR/parentheses. Empty tables keep their fields.",
+    ),
+    Quirk(
         "reloads.cancel",
         "[SPEC] 202 being cancelled / 204 cancelled",
         "Cancel of a QUEUED reload answers 204 (CANCELED at once); of a RELOADING reload 202 "

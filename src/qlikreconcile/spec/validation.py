@@ -142,6 +142,13 @@ def error_problem(
             f"{where} must be at least {bound}, not {describe(value)}",
             f"write {bound} or more",
         )
+    if kind == "less_than_equal":
+        bound = error.get("ctx", {}).get("le")
+        return Problem(
+            pos,
+            f"{where} must be at most {bound}, not {describe(value)}",
+            f"write {bound} or less",
+        )
     return Problem(pos, f"{where}: {error['msg']}", None)
 
 
