@@ -67,10 +67,10 @@ def test_every_bad_check_is_reported_at_its_position(fleet_dir: MakeFleet) -> No
         " {table: Orders, min_rows: 1} or {field: CustomerID})",
         f"{where}:{start + 1}:32: row bounds apply to a table, not to a field (fix: put the"
         " bounds in a check of its own: {table: NAME, min_rows: N})",
-        f"{where}:{start + 2}:43: max_rows 2 is below min_rows 5 (fix: swap or correct them)",
+        f"{where}:{start + 2}:44: max_rows 2 is below min_rows 5 (fix: swap or correct them)",
         f"{where}:{start + 4}:5: the same data check is listed twice (also checks[3]) (fix: keep"
         " one of them)",
-        f"{where}:{start + 5}:14: `table` is empty (fix: write the table name as the load script"
+        f"{where}:{start + 5}:13: `table` is empty (fix: write the table name as the load script"
         " has it)",
     ]
 
