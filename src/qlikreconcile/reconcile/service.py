@@ -71,7 +71,8 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
         "tenants": {
             ref.name: {
                 "host": ref.host,
-                "apps": [asdict(a) for a in ref.apps],
+                # JSON shapes (lists, not tuples), so a saved plan reads back equal.
+                "apps": [{**asdict(a), "checks": [dict(c) for c in a.checks]} for a in ref.apps],
                 "members": {space: list(groups) for space, groups in ref.members.items()},
                 "region": ref.region,
                 "file": ref.file,
