@@ -7,22 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from qlikreconcile.errors import SpecError
 from qlikreconcile.spec import load_fleet
 from qlikreconcile.spec.models import DataCheck
 
-from .conftest import ARTIFACT, TEMPLATE_YAML, TENANT_YAML, sha256
+from .conftest import ARTIFACT, TEMPLATE_YAML, TENANT_YAML, problems_of, sha256
 
 MakeFleet = Callable[..., Path]
 TEMPLATE = TEMPLATE_YAML.format(sha=sha256(ARTIFACT))
-
-
-def problems_of(desired: Path) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        load_fleet(desired)
-    for problem in caught.value.problems:
-        assert problem.fix, problem
-    return [str(p) for p in caught.value.problems]
 
 
 def with_checks(fleet_dir: MakeFleet, checks: str) -> Path:

@@ -13,17 +13,9 @@ from qlikreconcile.spec import load_fleet
 from qlikreconcile.spec.loader import load_sources
 from qlikreconcile.spec.models import ReloadPolicy
 
-from .conftest import EXAMPLE, TENANT_YAML
+from .conftest import EXAMPLE, TENANT_YAML, problems_of
 
 MakeFleet = Callable[..., Path]
-
-
-def problems_of(desired: Path) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        load_fleet(desired)
-    for problem in caught.value.problems:
-        assert problem.fix, problem
-    return [str(p) for p in caught.value.problems]
 
 
 def test_minimal_fleet_loads_rendered(fleet_dir: MakeFleet) -> None:
