@@ -17,6 +17,7 @@ prose, so renderers and logs can present them consistently.
     │   ├── ConflictError           409
     │   ├── PreconditionError       412
     │   └── RateLimitError          429 after the retry budget is spent
+    ├── EngineError               the engine (QIX over a websocket) refused a session or a call
     └── TransportError            no usable answer (connection refused, reset, timeout)
 
 This module is a leaf: it imports nothing else of qlikreconcile.
@@ -145,6 +146,22 @@ class PreconditionError(ApiError):
 
 class RateLimitError(ApiError):
     """Still rate limited (429) after the retry budget was spent."""
+
+
+class EngineError(QlikReconcileError):
+    """Qlik's associative engine (JSON-RPC over ``wss://HOST/app/APPID``) refused or failed.
+
+    ``status`` is the HTTP status of a refused websocket handshake (None once connected);
+    ``code`` is the engine's error code of a failed call (e.g. 5 access denied).
+    """
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, code: int | None = None
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.code = code
+        super().__init__(f"engine {url}: {message}")
 
 
 class TransportError(QlikReconcileError):

@@ -89,3 +89,25 @@ def test_removed_app_is_a_divergence_not_a_match(
     assert any("inventory" in d for d in document["divergences"])
     code, out, _ = run(capsys, "plan", "-o", "markdown")
     assert "**Not repaired by this run**" in out
+
+
+def test_a_removed_tenant_is_a_divergence_until_disowned(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reproduction 4: a deleted tenant file, whose schedules keep running, is never silent."""
+    code, out, err = run(capsys, "apply", "--auto-approve")
+    assert code == 0, out + err
+    code, out, err = run(capsys, "tenant", "disown", "initech")
+    assert code == 1
+    assert "initech is still in the spec" in out + err
+    (workdir / "desired" / "tenants" / "initech.yaml").unlink()
+    code, out, err = run(capsys, "plan", "--detailed-exitcode")
+    assert code == 2, out + err
+    assert "initech/reload_task/sales: left in a tenant no longer in the spec" in out
+    assert "The fleet matches the desired state" not in out
+    code, out, err = run(capsys, "tenant", "disown", "initech")
+    assert code == 0, out + err
+    assert "initech: disowned (initech.eu.qlikcloud.com)" in out
+    code, out, err = run(capsys, "plan", "--detailed-exitcode")
+    assert code == 0, out + err
+    assert "initech" not in out

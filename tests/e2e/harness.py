@@ -22,7 +22,13 @@ from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
-from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan, plan_fleet
+from qlikreconcile.reconcile.service import (
+    ArtifactReader,
+    Planned,
+    apply_plan,
+    plan_fleet,
+    record_tenants,
+)
 from qlikreconcile.spec.loader import load_fleet
 from qlikreconcile.spec.models import DesiredFleet
 
@@ -96,13 +102,15 @@ class Harness:
         fleet = self.fleet()
         async with self.session() as session:
             planned = await plan_fleet(fleet, session, target="test emulator", environ=self.environ)
-            return await apply_plan(
+            report = await apply_plan(
                 planned,
                 session,
                 secrets=self.secrets,
                 artifacts=ArtifactReader(self.desired.parent),
                 polling=FAST_POLLING,
             )
+            await record_tenants(planned, session, report)  # as the CLI's apply does
+            return report
 
     async def admin(self, method: str, path: str, json: Mapping[str, Any] | None = None) -> Any:
         transport = self.transport or httpx.ASGITransport(app=self.app)

@@ -16,7 +16,6 @@ import pytest
 from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.qlik.control import ControlRecords
 from qlikreconcile.qlik.lease import Lease
-from qlikreconcile.qlik.resources import published_key
 from qlikreconcile.qlik.transport import LoopbackTransport
 from tests.e2e.harness import SECRETS, Harness, copy_desired
 from tests.e2e.test_served_emulator import served
@@ -135,32 +134,3 @@ async def test_an_expired_lease_is_taken_over_with_a_log_line(served: str, tmp_p
     applied = _run(desired, served, "apply", "--auto-approve")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "taking over the expired apply lease of crashed@laptop" in applied.stderr
-
-
-async def test_a_second_published_copy_is_shown_and_never_deleted(tmp_path: Path) -> None:
-    """Seed what a second racing run made (issue 9): the plan names it; apply keeps it."""
-    harness = Harness(copy_desired(tmp_path))
-    assert (await harness.apply()).ok
-    host = "acme.eu.qlikcloud.com"
-    first = await harness.app_by_template(host, "sales", "published")
-    build = await harness.app_by_template(host, "sales", "build")
-    body = {
-        "spaceId": first["space_id"],
-        "attributes": {"name": first["name"], "description": first["description"]},
-    }
-    async with harness.session() as session:
-        second = await session.client(host).post_json(
-            f"/api/v1/apps/{build['id']}/publish", body, expected=(200,)
-        )
-    second_id = str(second["attributes"]["id"])
-    planned = await harness.plan()
-    assert planned.plan.empty, "no operation touches a copy customers may use"
-    shown = [w for w in planned.plan.divergences if "duplicate, left in place" in w]
-    assert len(shown) == 1, planned.plan.divergences
-    assert f"acme/published_app/sales~{second_id}" in shown[0]
-    assert "customers' sheets may live in it" in shown[0]
-    managed = planned.actual.resources[published_key("acme", "sales")]
-    assert managed.ident == first["id"], "the oldest copy stays the managed one"
-    assert (await harness.apply()).ok
-    apps = await harness.admin("GET", f"/_emulator/tenants/{host}/apps/{second_id}")
-    assert apps["id"] == second_id

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
+from qlikreconcile.qlik.engine import count_sheets
 
 pytestmark = pytest.mark.http
 
@@ -38,7 +39,7 @@ def base_url() -> Iterator[str]:
             port=0,
             log_level="warning",
             lifespan="off",
-            ws="none",
+            ws="websockets-sansio",
             access_log=False,
         )
     )
@@ -142,3 +143,22 @@ async def test_timeouts_retry_get_but_never_post(served: str) -> None:
     log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
     assert sum(r["method"] == "GET" for r in log) == 3
     assert sum(r["method"] == "POST" for r in log) == 1
+
+
+async def test_sheets_are_counted_over_a_real_websocket(served: str) -> None:
+    """The engine socket goes to the loopback port with the tenant's Host, like REST calls."""
+    async with _session(served) as session:
+        client = session.client(SOURCE_HOST)
+        items = [i async for i in client.paginate("/api/v1/items", params={"resourceType": "app"})]
+        app_id = str(items[0]["resourceId"])
+        await _admin_async(
+            served,
+            "POST",
+            f"/_emulator/tenants/{SOURCE_HOST}/apps/{app_id}/sheets",
+            json={"title": "Mine", "type": "community", "ownerId": "customer-1"},
+        )
+        counts = await count_sheets(client, app_id)
+    assert counts.community == 1
+    assert counts.base > 0
+    log = _admin(served, "GET", "/_emulator/requests")["data"]
+    assert any(r["path"] == f"/app/{app_id}" and r["status"] == 101 for r in log)

@@ -27,6 +27,7 @@ from qlikreconcile.cli.leases import DURATION, show_holder
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.plan_file import load as load_plan
 from qlikreconcile.engine.plan_file import save as save_plan
+from qlikreconcile.engine.report import ApplyReport
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
@@ -37,6 +38,7 @@ from qlikreconcile.reconcile.service import (
     apply_plan,
     plan_fleet,
     plan_secrets,
+    record_tenants,
     refresh_saved,
 )
 from qlikreconcile.render.document import render_json
@@ -213,6 +215,7 @@ def apply(
             echo(render_plan(planned.plan))
             failed = _unreadable(planned)
             if planned.plan.empty:
+                await _record(planned, session, None)
                 return 1 if failed else 0
             if not auto_approve and not _confirm():
                 return 1
@@ -282,7 +285,15 @@ async def _execute(
             tenant_limit=caps.tenant,
         )
     echo("\n" + render_report(report, already_shown=progress.streamed, refused=refused))
+    await _record(planned, session, report)
     return 0 if report.ok else 1
+
+
+async def _record(planned: Planned, session: Session, report: ApplyReport | None) -> None:
+    """Keep the fleet roster (tenants removed from the spec are reported from it)."""
+    problem = await record_tenants(planned, session, report)
+    if problem:
+        warn(problem)
 
 
 def _confirm() -> bool:

@@ -13,6 +13,7 @@ from qlikreconcile.cli.console import echo
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.release import release_template
+from qlikreconcile.reconcile.roster import disown
 
 
 @cli.group()
@@ -48,7 +49,7 @@ def template_release(name: str, desired: Path, target_name: str | None) -> int:
 
 @cli.group()
 def tenant() -> None:
-    """Tenants: settling a create whose answer was lost."""
+    """Tenants: settling a create whose answer was lost; disowning a removed tenant."""
 
 
 @tenant.command("forget")
@@ -75,6 +76,38 @@ def tenant_forget(name: str, desired: Path, target_name: str | None) -> int:
         return 0
     shown = ", ".join(f"{k}={v}" for k, v in sorted(cleared.items()))
     echo(f"{name}: forgot the pending create ({shown}); the next apply creates the tenant.")
+    return 0
+
+
+@tenant.command("disown")
+@click.argument("name")
+@desired_option
+@target_option
+def tenant_disown(name: str, desired: Path, target_name: str | None) -> int:
+    """Stop listing tenant NAME, removed from the spec, as left behind: drop it from the roster.
+
+    Every plan lists what still runs in tenants the spec no longer names (the fleet roster in
+    the source tenant records each tenant apply has seen). Once such a tenant is settled
+    (offboarded by hand, or handed over), disown it. Nothing in the tenant changes. A tenant
+    the spec still names cannot be disowned.
+    """
+    source, target_settings, _ = fleets.load_sources(desired)
+    if (desired / "tenants" / f"{name}.yaml").exists():
+        raise click.UsageError(
+            f"{name} is still in the spec ({desired}/tenants/{name}.yaml); remove its file first"
+        )
+    target = resolve_target(target_name, target_settings, source)
+    echo(f"Target: {target.label}\n")
+
+    async def run() -> str | None:
+        async with target.session() as session:
+            return await disown(session, source_host=source.hostname, tenant=name)
+
+    host = run_async(run())
+    if host is None:
+        echo(f"{name}: not in the fleet roster of {source.hostname}; nothing to disown.")
+    else:
+        echo(f"{name}: disowned ({host}); plans no longer list what runs there.")
     return 0
 
 

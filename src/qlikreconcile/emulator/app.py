@@ -17,6 +17,7 @@ from qlikreconcile.emulator import (
     routes_app_data,
     routes_apps,
     routes_connections,
+    routes_engine,
     routes_items,
     routes_licenses,
     routes_oauth,
@@ -63,6 +64,7 @@ def all_routes() -> list[BaseRoute]:
         *routes_scheduling_runs.ROUTES,
         *routes_scheduling.ROUTES,
         *routes_connections.ROUTES,
+        *routes_engine.ROUTES,
     ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from qlikreconcile.emulator.errors import QlikError, Service, error_body, rate_limited, unauthorized
@@ -118,7 +118,7 @@ def qlik_error_response(store: EmulatorStore, err: QlikError) -> Response:
 
 
 def resolve_host(
-    store: EmulatorStore, request: Request, service: Service
+    store: EmulatorStore, request: HTTPConnection, service: Service
 ) -> tuple[HostInfo, Tenant | None]:
     host = store.host_info(request.headers.get("host", ""))
     if host.kind == "register":
@@ -140,7 +140,7 @@ def resolve_host(
 
 
 def authenticate(
-    store: EmulatorStore, request: Request, host: HostInfo, service: Service
+    store: EmulatorStore, request: HTTPConnection, host: HostInfo, service: Service
 ) -> TokenRecord:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")

@@ -65,7 +65,43 @@ class EmulatorMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An engine socket: delayed like a request, logged as its handshake (101 or refusal).
+
+        Faults are not drawn for sockets: the engine is read only to count sheets, and a
+        failed count is already handled as "unknown" by the client.
+        """
+        status = {"code": 403}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                status["code"] = 101
+            elif message["type"] == "websocket.http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        host = self.store.host_info(self._host_header(scope))
+        try:
+            if self.store.state.faults.latency_ms:
+                await asyncio.sleep(self.store.state.faults.latency_ms / 1000)
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            self.store.log_request(
+                RequestRecord(
+                    "GET",
+                    host.name,
+                    scope["path"],
+                    scope.get("query_string", b"").decode(),
+                    status["code"],
+                    self.store.now(),
+                    self._header(scope, HEADER.encode()),
+                )
+            )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

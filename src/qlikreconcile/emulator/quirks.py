@@ -142,6 +142,12 @@ QUIRKS: tuple[Quirk, ...] = (
         "community and private sheets are kept (Quirks.republish_keeps_user_sheets).",
     ),
     Quirk(
+        "engine.sheets",
+        "[TS NxObjectAttributes] private sheets' visibility: no source (§4.4)",
+        "The engine socket takes the host's bearer token. GetObjects lists base sheets as "
+        "approved, community ones as published, a private one to its owner only. No faults.",
+    ),
+    Quirk(
         "apps.republish.origin",
         "[SPEC RepublishApp.checkOriginAppId] (§4.3)",
         "With checkOriginAppId true (default) a target whose originAppId differs answers "
@@ -223,9 +229,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "api_version.fallback",
         "[CL 266; DOC qlik.dev/apis/versioning] omitted or unsupported -> the oldest supported "
         "release; supported 2026-05, 2026-08, 2026-11; `latest` valid (§14.3)",
-        "The qlik-api-version of every request is recorded (GET /_emulator/requests, "
-        "api_version); payloads never depend on it. A missing or unsupported value is served "
-        "as 2026-05.",
+        "Every request's qlik-api-version is recorded (GET /_emulator/requests); payloads never "
+        "depend on it. A missing or unsupported value is served as 2026-05.",
     ),
     Quirk(
         "api_version.deprecations",

@@ -41,4 +41,7 @@ def serve(
     )
     # Injected connection faults (config.faults) are not server errors worth a traceback.
     logging.getLogger("uvicorn.error").addFilter(QuietInjected())
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    # The engine's websocket (/app/APPID) is served by the websockets library's sans-I/O core.
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", access_log=False, ws="websockets-sansio"
+    )

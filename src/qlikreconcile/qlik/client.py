@@ -23,9 +23,10 @@ from typing import Any
 
 import httpx
 
-from qlikreconcile.errors import ApiError, NotFoundError, TransportError
+from qlikreconcile.errors import ApiError, EngineError, NotFoundError, TransportError
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.api_errors import error_from_response, json_or_none, transport_error
+from qlikreconcile.qlik.auth import ClientCredentialsAuth
 from qlikreconcile.qlik.ratelimit import RateLimiter, tier_for
 from qlikreconcile.qlik.retry import (
     HostStats,
@@ -34,6 +35,7 @@ from qlikreconcile.qlik.retry import (
     is_idempotent,
 )
 from qlikreconcile.qlik.versions import DeprecationLog
+from qlikreconcile.qlik.websocket import Opener, WebSocket
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,10 @@ class QlikClient:
         stats: HostStats,
         limiter: RateLimiter | None = None,
         deprecations: DeprecationLog | None = None,
+        open_socket: Opener | None = None,
     ) -> None:
         self.host = host.lower()
+        self._open_socket = open_socket
         self._deprecations = deprecations
         self._http = http
         self._policy = policy
@@ -358,3 +362,28 @@ class QlikClient:
                 return False
             raise
         return True
+
+    async def engine_socket(self, path: str) -> WebSocket:
+        """A websocket to the engine at ``path`` (``/app/APPID``) with this host's bearer token.
+
+        The token is the one REST calls use (Qlik accepts an OAuth access token on the engine's
+        handshake); when none is cached, one authenticated call fetches it.
+        """
+        url = self.url(path)
+        if self._open_socket is None:
+            raise EngineError("this session has no route to the engine", url=str(url))
+        token = self._cached_token()
+        if token is None:
+            await self.get_following_redirect("/api/v1/users/me")
+            token = self._cached_token()
+        if token is None:
+            raise EngineError("no access token for the engine", url=str(url))
+        headers = {"Authorization": f"Bearer {token}", "User-Agent": "qlikreconcile"}
+        return await self._open_socket(url, headers)
+
+    def _cached_token(self) -> str | None:
+        auth = self._http.auth
+        if not isinstance(auth, ClientCredentialsAuth):
+            return None
+        token = auth.cache.get(self.host, auth.credentials.client_id)
+        return token.value if token is not None else None

@@ -19,6 +19,7 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
 from qlikreconcile.qlik import data_checks, ownership, resources
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.engine import SheetCounts, count_sheets_or_none
 from qlikreconcile.qlik.schedules import read_schedules
 
 ACTIVE_RELOAD = frozenset({"QUEUED", "RELOADING", "CANCELING"})
@@ -34,6 +35,8 @@ class AppRef:
     publish_to: str | None = None
     max_age_seconds: int | None = None
     scheduled: bool = False
+    delete_duplicates: bool = False
+    """fleet.yaml ``duplicates.published_apps: delete_without_sheets``."""
     checks: tuple[dict[str, Any], ...] = ()
     """The template's data checks (:mod:`.data_checks`): a build app whose data fails them is
     not healthy, however its last reload ended."""
@@ -77,8 +80,7 @@ async def read_apps(
     now: float,
 ) -> AppsFound:
     builds: dict[str, list[dict[str, Any]]] = {}
-    published: dict[str, dict[str, Any]] = {}
-    extra_published: list[tuple[str, dict[str, Any]]] = []
+    copies_of: dict[str, list[dict[str, Any]]] = {}
     leftovers: list[tuple[str, dict[str, Any]]] = []
     out: list[ActualResource] = []
     for item in sorted(items, key=_created):
@@ -86,18 +88,23 @@ async def read_apps(
         if marker is None:
             continue
         if marker.role == "published":
-            # The oldest copy, where customers have had
-            # longest to build sheets, is the one managed; later ones are duplicates.
-            if marker.template in published:
-                extra_published.append((marker.template, item))
-                continue
-            published[marker.template] = item
-            out.append(_published(tenant, marker, item, spaces))
+            copies_of.setdefault(marker.template, []).append(item)
         elif marker.role == "build":
             builds.setdefault(marker.template, []).append(item)
         else:
             leftovers.append((marker.template, item))
     refs = {ref.template: ref for ref in expected}
+    published: dict[str, dict[str, Any]] = {}
+    extras: list[ActualResource] = []
+    for template, copies in sorted(copies_of.items()):
+        ref = refs.get(template)
+        heal = ref is not None and ref.delete_duplicates
+        kept, others = await _published_copies(client, tenant, template, copies, heal=heal)
+        published[template] = kept
+        marker = _marker(kept)
+        assert marker is not None
+        out.append(_published(tenant, marker, kept, spaces))
+        extras += others
     found = AppsFound(out, {})
     for template, copies in sorted(builds.items()):
         # Several build copies of one template only happen after an interrupted import or
@@ -117,10 +124,9 @@ async def read_apps(
             ref.checks if ref else (),
         )
         leftovers += [(template, extra) for extra in copies[1:]]
-    linked = {_attrs(i).get("originAppId") for i in published.values()}
-    linked |= {_attrs(i).get("originAppId") for _, i in extra_published}
+    linked = {_attrs(i).get("originAppId") for c in copies_of.values() for i in c}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
-    out += [_duplicate_published(tenant, template, item) for template, item in extra_published]
+    out += extras
     _unmarked(found, tenant, items, spaces, refs, builds, published)
     if builds or published:
         targets = {}
@@ -232,18 +238,73 @@ def _extra_copy(
     )
 
 
-def _duplicate_published(tenant: str, template: str, item: dict[str, Any]) -> ActualResource:
-    """A second published copy of one template (two applies raced): reported, never deleted.
+async def _published_copies(
+    client: QlikClient,
+    tenant: str,
+    template: str,
+    copies: list[dict[str, Any]],
+    *,
+    heal: bool,
+) -> tuple[dict[str, Any], list[ActualResource]]:
+    """The published copy to manage, and the others (two applies raced) as duplicates.
 
-    Customers' community and private sheets may live in it, and they are only listed through
-    the QIX engine (qlik-cloud-api.md §4.4), which qlikreconcile does not speak: a person
-    moves what matters and deletes the copy.
+    The copy customers use is kept: the most community (and visible private) sheets, counted
+    through the engine, then the oldest. When the sheets of any copy cannot be counted the
+    oldest is kept and nothing is deleted. ``heal`` (an explicit spec decision) deletes the
+    others that hold no sheet of customers'; the rest are reported.
     """
-    app_id = _app_id(item)
-    why = (
-        f"second published copy of {template} (id {app_id}, published by a concurrent apply); "
-        "customers' sheets may live in it: move them to the managed copy, then delete it"
+    if len(copies) == 1:
+        return copies[0], []
+    counts = await asyncio.gather(*(count_sheets_or_none(client, _app_id(c)) for c in copies))
+    known = all(n is not None for n in counts)
+    ranked = sorted(
+        zip(copies, counts, strict=True),
+        key=lambda pair: (-(pair[1].customers if known and pair[1] else 0), _created(pair[0])),
     )
+    kept, kept_counts = ranked[0]
+    extras = [
+        _duplicate_published(
+            tenant, template, item, sheets, kept=(_app_id(kept), kept_counts), heal=heal
+        )
+        for item, sheets in ranked[1:]
+    ]
+    return kept, extras
+
+
+def _duplicate_published(
+    tenant: str,
+    template: str,
+    item: dict[str, Any],
+    sheets: SheetCounts | None,
+    *,
+    kept: tuple[str, SheetCounts | None],
+    heal: bool,
+) -> ActualResource:
+    """A second published copy of one template: deleted only when the spec says so and no
+    customer's sheet is seen in it, else reported for a person to settle."""
+    app_id = _app_id(item)
+    kept_id, kept_sheets = kept
+    seen = f"sheets: {sheets}" if sheets is not None else "its sheets could not be counted"
+    why = (
+        f"second published copy of {template} (id {app_id}; {seen}) beside the managed copy "
+        f"{kept_id}" + (f" ({kept_sheets})" if kept_sheets is not None else "")
+    )
+    if heal and sheets is not None and sheets.customers == 0:
+        why += (
+            "; customers use the managed copy, so this one is deleted "
+            "(duplicates.published_apps: delete_without_sheets)"
+        )
+        return _extra_copy(tenant, resources.PUBLISHED_APP, template, app_id, why, garbage=True)
+    if sheets is not None and sheets.customers > 0:
+        why += "; customers' sheets live in it: move them to the managed copy, then delete it"
+    elif heal:
+        why += "; not deleted while its sheets cannot be counted"
+    else:
+        why += (
+            "; customers' private sheets may live in it (only their owners see them): delete "
+            "it after checking, or set duplicates.published_apps: delete_without_sheets in "
+            "fleet.yaml"
+        )
     return _extra_copy(tenant, resources.PUBLISHED_APP, template, app_id, why, duplicate=True)
 
 

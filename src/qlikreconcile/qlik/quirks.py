@@ -14,6 +14,7 @@ The uncertainties that matter most, and their counterparts in the emulator's own
     EXPORT_LOCATION_STATUSES          apps.export                 201 + Location, or a redirect
     republish_check_origin            apps.republish.origin       how an upgrade re-links a copy
     REPUBLISH_KEEPS_USER_SHEETS       apps.republish.sheets       community/private sheets kept
+    (engine.py: SheetCounts)          engine.sheets               wss bearer; private sheets hidden
     is_pending_reload                 (reloads 429 pending)       429 body of a pending reload
     is_transient_reload_failure       reloads.transient_failure   errorCode of engine failures
     DISABLED_TENANT_CODE              tenant.disabled             what a disabled tenant answers

@@ -27,6 +27,7 @@ from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCac
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
+from qlikreconcile.qlik.websocket import Opener, open_network
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
 """Explicit per-phase timeouts; generous read/write: app import/export bodies can be large."""
@@ -60,6 +61,8 @@ class QlikSession:
         self.stats = RequestStats()
         self.limiter = RateLimiter(clock=clock, sleep=self.policy.sleep) if rate_limits else None
         self._clients: dict[str, QlikClient] = {}
+        # The engine's websockets go where the transport sends requests (see .transport).
+        self._open_socket: Opener = getattr(transport, "open_websocket", None) or open_network
         self.api_version = api_version
         self.deprecations = versions.DeprecationLog()
         self._http = httpx.AsyncClient(
@@ -90,6 +93,7 @@ class QlikSession:
                 stats=self.stats.host(key),
                 limiter=self.limiter,
                 deprecations=self.deprecations,
+                open_socket=self._open_socket,
             )
             self._clients[key] = found
         return found

@@ -13,20 +13,13 @@ transport decides the destination (architecture §6):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, cast
 
 import httpx
 
-ASGIApp = Callable[
-    [
-        MutableMapping[str, Any],
-        Callable[[], Awaitable[MutableMapping[str, Any]]],
-        Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ],
-    Awaitable[None],
-]
-"""An ASGI 3 application (e.g. the emulator's Starlette app)."""
+from qlikreconcile.qlik.websocket import ASGIApp, Opener, asgi_opener, loopback_opener
+
+__all__ = ["ASGIApp", "LoopbackTransport", "asgi_transport"]
 
 
 class _InProcessTransport(httpx.ASGITransport):
@@ -36,6 +29,11 @@ class _InProcessTransport(httpx.ASGITransport):
     becomes the network error httpx raises over a real connection: ``ReadError`` for a reset,
     ``RemoteProtocolError`` for a connection closed without a complete response.
     """
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app=cast(Any, app))
+        self.open_websocket: Opener = asgi_opener(app)
+        """Engine sockets go to the same app (:mod:`.websocket`)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -53,7 +51,7 @@ def asgi_transport(app: ASGIApp) -> httpx.AsyncBaseTransport:
 
     Connection-level failures of the app surface as httpx network errors, as over a socket.
     """
-    return _InProcessTransport(app=cast(Any, app))
+    return _InProcessTransport(app)
 
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -72,6 +70,8 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
             raise ValueError(f"LoopbackTransport needs an http(s) loopback URL, got {base_url!r}")
         self.base_url = url
         self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        self.open_websocket: Opener = loopback_opener(url)
+        """Engine sockets go to the same loopback port (:mod:`.websocket`)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         original = request.url

@@ -51,6 +51,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     if a.reload.max_age
                     else None,
                     scheduled=a.reload.schedule is not None,
+                    delete_duplicates=fleet.delete_duplicate_published,
                     checks=check_inputs(fleet, a),
                 )
                 for a in t.apps

@@ -35,6 +35,7 @@ from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
+from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.models import (
     RELOAD_MAX_CONCURRENT,
     RELOAD_RETRIES,
@@ -130,7 +131,35 @@ async def plan_fleet(
     )
     if fleet.warnings:  # the spec's own, so a PR's plan shows them too
         plan = dataclasses.replace(plan, warnings=(*fleet.warnings, *plan.warnings))
+    removed, unlisted = await removed_tenants(
+        session,
+        source_host=fleet.source.hostname,
+        spec_tenants={t.name for t in fleet.tenants},
+        now=clock(),
+    )
+    if removed or unlisted:
+        plan = dataclasses.replace(
+            plan,
+            divergences=(*plan.divergences, *removed),
+            warnings=(*plan.warnings, *unlisted),
+        )
     return Planned(with_deprecations(plan, session), actual)
+
+
+async def record_tenants(
+    planned: Planned, session: QlikSession, report: ApplyReport | None = None
+) -> str | None:
+    """After an apply (or an apply that found nothing to do): add the tenants that exist to the
+    fleet roster, so a tenant later removed from the spec is still reported. A warning when the
+    roster cannot be written (the apply itself is not failed for it)."""
+    context = planned.plan.context
+    source = str(context.get("source_host") or "")
+    if not source:
+        return None
+    hosts = {ref.name: ref.host for ref in refs_from_context(context)}
+    seen = {k.tenant for k in planned.actual.resources if k.kind == resources.TENANT}
+    tenants = applied_tenants(hosts, seen, report)
+    return await record_applied(session, source_host=source, tenants=tenants) if tenants else None
 
 
 def with_deprecations(plan: Plan, session: QlikSession) -> Plan:

@@ -13,7 +13,7 @@ their format is checked after rendering.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,6 +114,18 @@ class DefaultsEntry(_FileModel):
     )
 
 
+class DuplicatesEntry(_FileModel):
+    """`duplicates:` of fleet.yaml: what apply does with second owned copies of one spec entry."""
+
+    published_apps: Literal["report", "delete_without_sheets"] = Field(
+        "report",
+        description="A second published copy of one app (two applies raced): `report` it "
+        "(default), or `delete_without_sheets`: delete the copy customers do not use (the "
+        "engine shows no community sheet in it; private sheets are invisible to any account "
+        "but their owner's). A copy with community sheets is never deleted.",
+    )
+
+
 class FleetFile(_FileModel):
     """desired/fleet.yaml: the fleet's name, source tenant, target and defaults."""
 
@@ -124,6 +136,7 @@ class FleetFile(_FileModel):
         None, description="Regions tenants may live in; every known region when omitted."
     )
     defaults: DefaultsEntry = Field(default_factory=DefaultsEntry)
+    duplicates: DuplicatesEntry = Field(default_factory=DuplicatesEntry)
 
 
 # ---- desired/templates/NAME/template.yaml -------------------------------------------------------

@@ -262,6 +262,9 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         reload_max_concurrent=_reload_cap(fleet_spec),
         reload_retries=_reload_retries(fleet_spec),
         reload_retry_delay=_reload_retry_delay(fleet_spec),
+        delete_duplicate_published=(
+            fleet_spec.duplicates.published_apps == "delete_without_sheets"
+        ),
         warnings=tuple(str(w) for w in _sorted([w for t in loaded for w in t.warnings])),
     )
 

@@ -197,6 +197,9 @@ class DesiredFleet(_Frozen):
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
     reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
+    delete_duplicate_published: bool = False
+    """``duplicates.published_apps: delete_without_sheets``: a second published copy without
+    community sheets is deleted instead of only reported."""
     """`defaults.reload.max_concurrent`: most reloads apply runs at once across the fleet."""
     reload_retries: int = Field(default=RELOAD_RETRIES, ge=0)
     """`defaults.reload.retries`: retries of a reload that failed outside its script."""

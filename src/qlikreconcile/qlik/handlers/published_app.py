@@ -20,6 +20,7 @@ from qlikreconcile.engine.state import fields_digest
 from qlikreconcile.errors import ApiError, OperationError
 from qlikreconcile.qlik import ownership, quirks
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.engine import SheetCounts, count_sheets, count_sheets_or_none
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
 from qlikreconcile.qlik.handlers.reload import latest
@@ -63,7 +64,34 @@ async def read_published(env: HandlerEnv, client: QlikClient, app_id: str) -> di
         delay = min(delay * factor, cap)
 
 
+async def _delete_duplicate(op: Operation, env: HandlerEnv) -> Outcome:
+    """Delete a second published copy, after checking again that it is ours and unused.
+
+    The plan saw no sheet of customers' in it; they may have made one since, so the engine
+    counts again right before the delete and a single sheet stops it.
+    """
+    client = env.client(op)
+    app_id = str(op.ident)
+    template = op.key.name.split("~", 1)[0]
+    found = await read_published(env, client, app_id)
+    attrs = found.get("attributes") or {}
+    marker = ownership.parse_app_marker(attrs.get("description"))
+    if marker is None or marker.role != "published" or marker.template != template:
+        raise OperationError(f"not deleting app {app_id}: it is not a published copy we made")
+    sheets = await count_sheets(client, app_id)
+    if sheets.customers:
+        raise OperationError(
+            f"not deleting published app {app_id}: customers' sheets appeared in it since the "
+            f"plan ({sheets})",
+            detail="it is kept; the next plan keeps the copy customers use",
+        )
+    await client.delete(f"/api/v1/apps/{app_id}", missing_ok=True)
+    return Outcome(detail=f"deleted second published copy {app_id} ({sheets})")
+
+
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
+    if op.action is Action.DELETE:
+        return await _delete_duplicate(op, env)
     client = env.client(op)
     build_id = env.ident(str(op.inputs["app"]))
     last = await latest(client, build_id)
@@ -103,6 +131,38 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         "attributes": attributes,
         "checkOriginAppId": quirks.republish_check_origin(linked=linked),
     }
+    before = await count_sheets_or_none(client, target_id)
     await client.put_json(f"/api/v1/apps/{build_id}/publish", body)
-    await read_published(env, client, target_id)
+    after = await read_published(env, client, target_id)
+    return await _verify_republish(client, target_id, build_id, after, before)
+
+
+async def _verify_republish(
+    client: QlikClient,
+    target_id: str,
+    build_id: str,
+    after: dict[str, Any],
+    before: SheetCounts | None,
+) -> Outcome:
+    """The published app read back: the same copy, linked to the new build app, and with every
+    sheet of customers' it had (a drop should never happen; when it does, it is a failure the
+    operator must see at once)."""
+    attrs = after.get("attributes") or {}
+    if attrs.get("id", target_id) != target_id or attrs.get("originAppId") != build_id:
+        raise OperationError(
+            f"republished app {target_id} reads back as {attrs.get('id')} linked to "
+            f"{attrs.get('originAppId')}, not to the build app {build_id}"
+        )
+    if before is None:
+        return Outcome(ident=target_id, detail="customers' sheets could not be counted before")
+    now = await count_sheets_or_none(client, target_id)
+    if now is None:
+        return Outcome(ident=target_id, detail="customers' sheets could not be counted after")
+    if now.community < before.community or now.private < before.private:
+        raise OperationError(
+            f"customers' sheets dropped in {target_id} after the republish: before {before}, "
+            f"after {now}",
+            detail="Qlik did not keep community or private sheets across the republish "
+            "(quirk REPUBLISH_KEEPS_USER_SHEETS); stop rolling out and check the app",
+        )
     return Outcome(ident=target_id)
