@@ -105,7 +105,8 @@ async def test_fault_injection_reload_fail(emu: Emu, source: httpx.AsyncClient) 
     emu.clock.advance(1)
     body = (await source.get(f"/api/v1/reloads/{rid}")).json()
     assert body["status"] == "FAILED"
-    assert body["errorCode"] == "EngineReloadError"
+    assert body["errorCode"] == "EngineConnectionError"  # not the script's fault
+    assert "The following error occurred" not in body["log"]
     await source.post("/_emulator/faults", json={"reload_fail_rate": 1.0})
     rid = (await source.post("/api/v1/reloads", json={"appId": await _app(source)})).json()["id"]
     emu.clock.advance(1)

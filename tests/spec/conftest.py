@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from qlikreconcile.errors import SpecError
+from qlikreconcile.spec import load_fleet
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "desired"
 
@@ -77,6 +80,15 @@ ARTIFACT = b"QVF\x00fake exported app without data\x00"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def problems_of(desired: Path) -> list[str]:
+    """Every problem load_fleet reports for `desired`, as text; each must name a fix."""
+    with pytest.raises(SpecError) as caught:
+        load_fleet(desired)
+    for problem in caught.value.problems:
+        assert problem.fix, problem
+    return [str(p) for p in caught.value.problems]
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes | None]) -> None:

@@ -13,17 +13,9 @@ from qlikreconcile.spec import load_fleet
 from qlikreconcile.spec.loader import load_sources
 from qlikreconcile.spec.models import ReloadPolicy
 
-from .conftest import EXAMPLE, TENANT_YAML
+from .conftest import EXAMPLE, TENANT_YAML, problems_of
 
 MakeFleet = Callable[..., Path]
-
-
-def problems_of(desired: Path) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        load_fleet(desired)
-    for problem in caught.value.problems:
-        assert problem.fix, problem
-    return [str(p) for p in caught.value.problems]
 
 
 def test_minimal_fleet_loads_rendered(fleet_dir: MakeFleet) -> None:
@@ -104,8 +96,8 @@ def test_every_problem_across_files_is_reported_at_once(fleet_dir: MakeFleet) ->
     )
     assert problems_of(desired) == [
         "desired/templates/sales/template.yaml:2:1: unknown key 'icon' in template file (allowed:"
-        " display_name, source, script, variables, releases) (fix: remove it or correct its"
-        " spelling)",
+        " display_name, source, script, variables, releases, checks) (fix: remove it or correct"
+        " its spelling)",
         "desired/tenants/acme.yaml:9:5: unknown key 'colour' in `spaces[1]` (allowed: name, type,"
         " description, members) (fix: remove it or correct its spelling)",
         "desired/tenants/beta.yaml:1:30: region 'de' is not one of this fleet's regions (eu, us)"

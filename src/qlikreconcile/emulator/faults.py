@@ -27,9 +27,11 @@ request shapes as ``METHOD PATH`` with id-like segments written ``{id}`` (see
 :func:`path_shape`); requests of any other shape are never faulted by the rates (``once`` and
 the reload faults are not limited by it). Empty: every request shape.
 
-For tests, ``once`` (JSON only) targets one request: ``{"POST /api/v1/spaces": "drop"}`` gives
-the first ``POST`` to that path shape the named fault (``reset``, ``429``, ``500-before``,
-``500-after`` or ``drop``), whatever the rates.
+For tests, ``reload_fail_apps`` (JSON only) fails every reload of the listed app ids, and
+``reload_fail_times`` (``{app_id: N}``) the next N reloads of each, as engine failures (quirk
+``reloads.transient_failure``); ``once`` (JSON only) targets one request:
+``{"POST /api/v1/spaces": "drop"}`` gives the first ``POST`` to that path shape the named
+fault (``reset``, ``429``, ``500-before``, ``500-after`` or ``drop``), whatever the rates.
 
 Reproducible under concurrency: the draw for a request is ``sha256(seed, method, host, shape,
 n)`` where ``shape`` is its path with id-like segments replaced by ``{id}`` and ``n`` counts the

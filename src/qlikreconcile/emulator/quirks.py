@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qlikreconcile.emulator.quirk import Quirk
+from qlikreconcile.emulator.quirks_reloads import RELOAD_QUIRKS
 
-@dataclass(frozen=True)
-class Quirk:
-    """One undocumented or ambiguous behaviour and the assumption the emulator takes."""
-
-    name: str
-    source: str
-    assumption: str
+__all__ = ["QUIRKS", "Quirk", "Quirks"]
 
 
 @dataclass(frozen=True)
@@ -167,30 +163,6 @@ QUIRKS: tuple[Quirk, ...] = (
         "scripts.delete_current",
         "[SPEC] deleting the current version fails; status unstated",
         "DELETE of the current script version answers Quirks.script_delete_current_status (400).",
-    ),
-    Quirk(
-        "reloads.outcome",
-        "[DOC CONNECT.htm] connection lookup rules (§5.1)",
-        "The outcome is decided when the reload is created from the app's current script: "
-        "every LIB CONNECT TO 'Space:Name' / 'Name' / ':Name' and lib://Space:Name/ / lib://Name/ "
-        "must name an existing connection (exact names; no prefix = the app's own space; "
-        "DataFiles always exists). Otherwise FAILED with errorCode EngineReloadError and a log "
-        "line \"The following error occurred: Connection not found: 'Space:Name'\".",
-    ),
-    Quirk(
-        "reloads.cancel",
-        "[SPEC] 202 being cancelled / 204 cancelled",
-        "Cancel of a QUEUED reload answers 204 (CANCELED at once); of a RELOADING reload 202 "
-        "(CANCELING for reload_queue_seconds, then CANCELED); terminal reloads answer 409.",
-    ),
-    Quirk(
-        "reloads.subscription_queue",
-        "[DOC] all tenants of one subscription share one reload queue; POST /reloads weight "
-        "1-10 (§6.1, §9.4, §14.4); capacity and ordering not documented",
-        "The tenants sharing a licence number share one queue: at most EmulatorConfig."
-        "reload_slots (10) reloads RELOADING at once, the rest QUEUED first in, first out, "
-        "resolved when a reload is created (a cancel does not move later reloads up). weight is "
-        "not modelled (not sent by qlikreconcile). startTime is when the reload really started.",
     ),
     Quirk(
         "apps.access_after_publish",
@@ -397,4 +369,5 @@ QUIRKS: tuple[Quirk, ...] = (
         "Once estimatedPurgeDate has passed, a disabled tenant reads as status 'deleted' and "
         "reactivate answers 403 (TENANTS-11); its hosts keep answering 403.",
     ),
+    *RELOAD_QUIRKS,
 )

@@ -66,6 +66,10 @@ def refused_login(tenant: Tenant, app: App, refs: list[ConnectionRef]) -> Connec
 def _fault_fails(faults: FaultConfig, seed: int, app_id: str, reload_id: str) -> bool:
     if app_id in faults.reload_fail_apps:
         return True
+    left = faults.reload_fail_times.get(app_id, 0)
+    if left > 0:
+        faults.reload_fail_times[app_id] = left - 1
+        return True
     if faults.reload_fail_rate <= 0:
         return False
     draw = hashlib.sha256(f"fault:{seed}:{faults.seed}:{reload_id}".encode()).digest()
@@ -92,6 +96,24 @@ def _success_log(
         "",
     ]
     return "\n".join(lines)
+
+
+TRANSIENT_ERROR_CODE = "EngineConnectionError"
+TRANSIENT_ERROR_MESSAGE = "failed to complete reload: unexpected EOF"
+"""An injected reload failure, as the Reload schema's own example of errorCode/errorMessage."""
+
+
+def _engine_failure_log(reload_id: str, start: float) -> str:
+    return "\n".join(
+        [
+            f"ReloadID: {reload_id}",
+            f"Started loading data at {iso(start)}",
+            "",
+            f"Reload aborted: {TRANSIENT_ERROR_MESSAGE} (injected fault)",
+            "Execution Failed",
+            "",
+        ]
+    )
 
 
 def _failure_log(reload_id: str, start: float, cause: str, statement: str) -> str:
@@ -164,7 +186,12 @@ def new_reload(
             f"LIB CONNECT TO '{refused.display()}'",
         )
     elif _fault_fails(faults, seed, app.id, reload_id):
-        failure = ("Injected fault: the engine aborted the reload", "(fault injection)")
+        # Not the script's fault: the engine was lost (quirk reloads.transient_failure).
+        base.outcome = "FAILED"
+        base.error_code = TRANSIENT_ERROR_CODE
+        base.error_message = TRANSIENT_ERROR_MESSAGE
+        base.log = _engine_failure_log(reload_id, start)
+        return base
     if failure is not None:
         cause, line = failure
         base.outcome = "FAILED"

@@ -2,6 +2,11 @@
 
 Not a parser of Qlik's script language: it strips comments, splits statements on ``;`` and
 recognises ``LIB CONNECT TO``, ``lib://`` paths and ``Label:`` before ``LOAD``/``SQL``/``SELECT``.
+
+Row counts are made up (deterministic, seeded), except that a table whose statements have a
+``WHERE`` that holds for no row loads 0 rows (quirk ``reloads.data_model``): a clause that is
+false whatever the data, such as ``WHERE 1 = 0``, ``WHERE 'a' = 'b'``, ``WHERE FALSE`` or
+``WHERE customer_id = 7 AND 1 = 2``. That is how a test makes a tenant's data fail a check.
 """
 
 from __future__ import annotations
@@ -132,16 +137,109 @@ def loaded_tables(script: str) -> list[tuple[str, list[str]]]:
     return list(tables.items())
 
 
+_WHERE = re.compile(r"(?is)\bWHERE\b(.*?)(?=\bGROUP\s+BY\b|\bORDER\s+BY\b|\bHAVING\b|\bUNION\b|$)")
+_LITERAL = r"(?:-?\d+(?:\.\d+)?|'[^']*')"
+_COMPARISON = re.compile(rf"^({_LITERAL})\s*(=|<>|!=|<=|>=|<|>)\s*({_LITERAL})$")
+_COMPARE = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+_STATEMENT_START = re.compile(r"(?is)^\s*(LOAD|SQL|SELECT)\b")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _unwrap(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _split_on(text: str, word: str) -> list[str]:
+    """``text`` split on the keyword ``word`` outside parentheses and quotes."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(rf"'[^']*'|[()]|\b{word}\b", text, re.I):
+        token = m.group(0)
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0 and not token.startswith("'"):
+            parts.append(text[start : m.start()])
+            start = m.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _literal(text: str) -> float | str:
+    return text[1:-1] if text.startswith("'") else float(text)
+
+
+def selects_nothing(clause: str) -> bool:
+    """True when a WHERE clause is false whatever the data (literal comparisons, FALSE)."""
+    text = _unwrap(clause)
+    branches = _split_on(text, "OR")
+    if len(branches) > 1:
+        return all(selects_nothing(b) for b in branches)
+    terms = _split_on(text, "AND")
+    if len(terms) > 1:
+        return any(selects_nothing(t) for t in terms)
+    if text.upper() in ("FALSE", "0"):
+        return True
+    match = _COMPARISON.match(text)
+    if match is None:
+        return False
+    left, op, right = _literal(match.group(1)), match.group(2), _literal(match.group(3))
+    if isinstance(left, str) != isinstance(right, str):
+        return False
+    return not _COMPARE[op](left, right)
+
+
+def empty_tables(script: str) -> set[str]:
+    """Labels of the tables whose statements filter every row out (see the module docstring).
+
+    A table's statements are its labelled statement and the unlabelled ``LOAD``/``SQL``/
+    ``SELECT`` statements right after it (a preceding load and its ``SQL SELECT``).
+    """
+    empty: set[str] = set()
+    label: str | None = None
+    for statement in strip_comments(script).split(";"):
+        m = _LABELLED.match(statement)
+        if m and m.group(1).strip().upper() not in ("SET", "LET", "LIB CONNECT TO"):
+            label = m.group(1).strip().strip("[]")
+        elif not _STATEMENT_START.match(statement):
+            label = None
+            continue
+        if label and any(selects_nothing(w.group(1)) for w in _WHERE.finditer(statement)):
+            empty.add(label)
+    return empty
+
+
 def script_digest(script: str) -> str:
     return hashlib.sha256(script.encode()).hexdigest()
 
 
 def build_data_model(app_id: str, script: str) -> DataModel:
-    """Deterministic plausible row counts seeded from app id, script digest and table label."""
+    """Deterministic plausible row counts seeded from app id, script digest and table label;
+    0 rows for a table whose WHERE holds for no row."""
     digest = script_digest(script)
+    empty = empty_tables(script)
     tables = []
     for label, fields in loaded_tables(script):
         seed = hashlib.sha256(f"{app_id}:{digest}:{label}".encode()).digest()
-        rows = 50 + int.from_bytes(seed[:4], "big") % 50_000
+        rows = 0 if label in empty else 50 + int.from_bytes(seed[:4], "big") % 50_000
         tables.append(TableModel(name=label, rows=rows, fields=fields))
     return DataModel(tables=tables)

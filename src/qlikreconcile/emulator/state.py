@@ -46,6 +46,8 @@ class FaultConfig(BaseModel):
 
     reload_fail_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     reload_fail_apps: list[str] = Field(default_factory=list)
+    reload_fail_times: dict[str, int] = Field(default_factory=dict)
+    """For tests: the next N reloads of each app id fail (engine failures), later ones run."""
     latency_ms: int = Field(default=0, ge=0, le=60_000)
     http_429_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     http_500_rate: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
+from qlikreconcile.engine.gates import CheckResult, GateError
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.plan import Operation, Plan
 from qlikreconcile.engine.ports import ApplyContext, OperationRunner
@@ -69,6 +70,9 @@ async def execute(
             started = clock()
             try:
                 outcome = await runner.run(op, ctx)
+            except GateError as exc:
+                seconds = clock() - started
+                return _result(op, Status.FAILED, str(exc), exc.detail, seconds, exc.checks)
             except OperationError as exc:
                 return _result(op, Status.FAILED, str(exc), exc.detail, clock() - started)
             except QlikReconcileError as exc:
@@ -79,7 +83,8 @@ async def execute(
                 return _result(op, Status.FAILED, message, None, clock() - started)
             if outcome.ident is not None:
                 ctx.record(op.key, outcome.ident)
-            return _result(op, Status.SUCCEEDED, op.reason, outcome.detail, clock() - started)
+            seconds = clock() - started
+            return _result(op, Status.SUCCEEDED, op.reason, outcome.detail, seconds, outcome.checks)
 
     async def settle(op: Operation) -> None:
         result = await run_one(op)
@@ -93,6 +98,11 @@ async def execute(
 
 
 def _result(
-    op: Operation, status: Status, reason: str, detail: str | None = None, seconds: float = 0.0
+    op: Operation,
+    status: Status,
+    reason: str,
+    detail: str | None = None,
+    seconds: float = 0.0,
+    checks: tuple[CheckResult, ...] = (),
 ) -> OpResult:
-    return OpResult(op.id, op.key, op.action, status, reason, detail, seconds)
+    return OpResult(op.id, op.key, op.action, status, reason, detail, seconds, checks)

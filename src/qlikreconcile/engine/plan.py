@@ -55,6 +55,8 @@ class Operation:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     ident: str | None = None
     drift: bool = False
+    gates: tuple[str, ...] = ()
+    """The checks of the health gate this operation must pass, one line each (for people)."""
 
     @property
     def id(self) -> str:
@@ -77,6 +79,8 @@ class Operation:
             data["ident"] = self.ident
         if self.drift:
             data["drift"] = True
+        if self.gates:
+            data["gates"] = list(self.gates)
         return data
 
 

@@ -106,4 +106,5 @@ def _operation(tenant: str, data: Mapping[str, Any]) -> Operation:
         inputs=dict(data.get("inputs", {})),
         ident=data.get("ident"),
         drift=bool(data.get("drift", False)),
+        gates=tuple(str(g) for g in data.get("gates", [])),
     )

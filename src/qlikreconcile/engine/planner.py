@@ -18,6 +18,7 @@ independent work concurrently and skip only what depends on a failure. The plann
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from qlikreconcile.engine.diff import create_changes, diff_fields
@@ -75,7 +76,7 @@ def make_plan(
             divergences.append(f"{key}: {block}")
         if op is not None:
             deps = sorted({planned[k].id for k in edges[key] if k in planned})
-            planned[key] = _with_deps(op, tuple(deps))
+            planned[key] = replace(op, depends_on=tuple(deps), gates=resource.gates)
 
     retire = _retire_replaced(planned, edges, kinds)
     collect = _collect_garbage(by_key, actual, kinds, planned)
@@ -212,12 +213,6 @@ def _changed_outside(
 
 def _masked(fields: Mapping[str, Any], kind: KindSpec) -> dict[str, Any]:
     return {k: SENSITIVE if k in kind.sensitive_fields else v for k, v in fields.items()}
-
-
-def _with_deps(op: Operation, deps: tuple[str, ...]) -> Operation:
-    return Operation(
-        op.key, op.action, op.reason, op.changes, deps, op.desired, op.inputs, op.ident, op.drift
-    )
 
 
 def superseded_key(key: ResourceKey, ident: str) -> ResourceKey:

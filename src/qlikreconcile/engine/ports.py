@@ -11,16 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from qlikreconcile.engine.gates import CheckResult
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.plan import Operation
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a successful operation reports: the id of what it created, and a note."""
+    """What a successful operation reports: the id of what it created, a note, and the checks
+    of its gate (all passed)."""
 
     ident: str | None = None
     detail: str | None = None
+    checks: tuple[CheckResult, ...] = ()
 
 
 class ApplyContext:

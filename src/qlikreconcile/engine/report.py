@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from qlikreconcile.engine.gates import CheckResult
 from qlikreconcile.engine.keys import Action, ResourceKey
 
 
@@ -18,7 +19,11 @@ class Status(Enum):
 
 @dataclass(frozen=True, slots=True)
 class OpResult:
-    """The outcome of one operation; ``detail`` holds Qlik's words (a reload's log line)."""
+    """The outcome of one operation; ``detail`` holds Qlik's words (a reload's log line).
+
+    ``checks`` holds the result of every check of the operation's gate, when it has one and got
+    as far as evaluating it: a failed check is also why the operation FAILED.
+    """
 
     op_id: str
     key: ResourceKey
@@ -27,9 +32,14 @@ class OpResult:
     reason: str
     detail: str | None = None
     seconds: float = 0.0
+    checks: tuple[CheckResult, ...] = ()
+
+    @property
+    def failed_checks(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if not c.passed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.op_id,
             "tenant": self.key.tenant,
             "kind": self.key.kind,
@@ -40,6 +50,9 @@ class OpResult:
             "detail": self.detail,
             "seconds": round(self.seconds, 3),
         }
+        if self.checks:
+            data["checks"] = [c.to_dict() for c in self.checks]
+        return data
 
 
 class WaveStatus(Enum):
@@ -101,6 +114,15 @@ class ApplyReport:
 
     def with_status(self, status: Status) -> list[OpResult]:
         return [r for r in self.results if r.status is status]
+
+    def gate_failures(self) -> dict[str, list[tuple[OpResult, CheckResult]]]:
+        """Per tenant, every failed check of a gate with the operation it failed (that
+        operation FAILED): the tenant's data did not reach health in this apply."""
+        out: dict[str, list[tuple[OpResult, CheckResult]]] = {}
+        for result in self.results:
+            for check in result.failed_checks:
+                out.setdefault(result.key.tenant, []).append((result, check))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,8 @@ class DesiredResource:
     for the provider but never diffed (a secret reference, an artifact path). ``parent`` is the
     container the resource lives in: when the parent is created or replaced, this resource is
     planned as if absent. ``refresh_on`` lists resources whose planned change re-runs this one.
+    ``gates`` describes, one line per check, the health gate its operations must pass (see
+    :mod:`~qlikreconcile.engine.gates`); the provider evaluates it.
     """
 
     key: ResourceKey
@@ -41,6 +43,7 @@ class DesiredResource:
     parent: ResourceKey | None = None
     refresh_on: tuple[ResourceKey, ...] = ()
     inputs: Mapping[str, Any] = field(default_factory=dict)
+    gates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,14 @@ missing, which the planner labels as drift.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
-from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik import data_checks, ownership, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import SheetCounts, count_sheets_or_none
 from qlikreconcile.qlik.schedules import read_schedules
@@ -37,6 +37,16 @@ class AppRef:
     scheduled: bool = False
     delete_duplicates: bool = False
     """fleet.yaml ``duplicates.published_apps: delete_without_sheets``."""
+    checks: tuple[dict[str, Any], ...] = ()
+    """The template's data checks (:mod:`.data_checks`): a build app whose data fails them is
+    not healthy, however its last reload ended."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AppRef:
+        """From a plan's context (JSON: lists where the fields hold tuples)."""
+        fields = dict(data)
+        fields["checks"] = tuple(dict(c) for c in fields.get("checks") or ())
+        return cls(**fields)
 
 
 @dataclass
@@ -105,7 +115,13 @@ async def read_apps(
         shown = published.get(template)
         served_at = _epoch(_attrs(shown).get("lastReloadTime")) if shown else None
         out += await _build_app(
-            client, tenant, template, copies[0], spaces, Freshness(max_age, now, served_at)
+            client,
+            tenant,
+            template,
+            copies[0],
+            spaces,
+            Freshness(max_age, now, served_at),
+            ref.checks if ref else (),
         )
         leftovers += [(template, extra) for extra in copies[1:]]
     linked = {_attrs(i).get("originAppId") for c in copies_of.values() for i in c}
@@ -307,6 +323,7 @@ async def _build_app(
     item: dict[str, Any],
     spaces: dict[str, str],
     freshness: Freshness,
+    checks: tuple[dict[str, Any], ...] = (),
 ) -> list[ActualResource]:
     marker = _marker(item)
     assert marker is not None
@@ -340,6 +357,15 @@ async def _build_app(
     )
     last = (reloads.get("data") or [None])[0]
     status, drift = reload_status(last, head.get("modifiedTime"), freshness)
+    if status == "SUCCEEDED" and checks:
+        # The data a successful reload left must also pass the template's gate; if it does not,
+        # the reload is planned again (and what customers see is not republished from it).
+        results = await data_checks.gate(client, app_id, checks)
+        if not all(r.passed for r in results):
+            status, drift = (
+                "CHECKS_FAILED",
+                (f"data check failed: {data_checks.failures(results)}",),
+            )
     reload = ActualResource(
         resources.reload_key(tenant, template), {"status": status}, ident=app_id, drift=drift
     )

@@ -16,6 +16,7 @@ The uncertainties that matter most, and their counterparts in the emulator's own
     REPUBLISH_KEEPS_USER_SHEETS       apps.republish.sheets       community/private sheets kept
     (engine.py: SheetCounts)          engine.sheets               wss bearer; private sheets hidden
     is_pending_reload                 (reloads 429 pending)       429 body of a pending reload
+    is_transient_reload_failure       reloads.transient_failure   errorCode of engine failures
     DISABLED_TENANT_CODE              tenant.disabled             what a disabled tenant answers
     TENANT_PATCH_ON_OWN_HOST          tenant.alias                where the alias PATCH goes
     is_migrated_legacy_task_error     reload_tasks.removed        400 TASKS-001 on a migrated task
@@ -134,6 +135,37 @@ def is_pending_reload(exc: BaseException) -> bool:
     ):
         return False
     return exc.code != RATE_LIMIT_CODE and exc.retry_after is None
+
+
+TRANSIENT_RELOAD_ERROR_CODES: frozenset[str] = frozenset({"EngineConnectionError"})
+"""``errorCode`` of a FAILED reload that failed outside its script.
+
+[SPEC ``Reload.errorCode``] gives one example, ``EngineConnectionError`` with the message
+"failed to complete reload: unexpected EOF": the engine was lost, the script never judged. The
+codes of other failures are not documented (qlik-cloud-api.md §6.1).
+"""
+
+SCRIPT_ERROR_LINE = "The following error occurred"
+"""How Qlik's reload log states a script error (a statement, a connector, a missing field)."""
+
+
+def is_transient_reload_failure(reload: Mapping[str, Any]) -> bool:
+    """True when a FAILED reload failed for a reason that is not its script (worth a retry).
+
+    Assumed (no source lists the codes): a failure is transient when its ``errorCode`` is in
+    :data:`TRANSIENT_RELOAD_ERROR_CODES`, or when its log states no script error (no
+    :data:`SCRIPT_ERROR_LINE`) although it has one: the engine or the queue failed before or
+    around the script. Without a log nothing says the script was not at fault: not retried.
+    A script error (including a connection the script cannot use) is not transient; nor are
+    CANCELED (someone meant it) and EXCEEDED_LIMIT (the same reload would exceed it again).
+    Emulator counterpart: quirk ``reloads.transient_failure``.
+    """
+    if reload.get("status") != "FAILED":
+        return False
+    if reload.get("errorCode") in TRANSIENT_RELOAD_ERROR_CODES:
+        return True
+    log = str(reload.get("log") or "")
+    return bool(log.strip()) and SCRIPT_ERROR_LINE not in log
 
 
 def is_rate_limit(exc: BaseException) -> bool:

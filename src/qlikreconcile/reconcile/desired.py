@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import DesiredResource
-from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik import data_checks, ownership, resources
 from qlikreconcile.qlik.discover import TenantRef
 from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.qlik.schedules import SCHEDULING_API
@@ -27,6 +28,11 @@ PROVIDERS: dict[str, str] = {
     "web": "QvWebStorageProviderConnectorPackage.exe",
 }
 """Connector (qType) per datasourceID; everything else goes through Qlik's ODBC package."""
+
+
+def check_inputs(fleet: DesiredFleet, app: App) -> tuple[dict[str, Any], ...]:
+    """The template's data checks as the qlik layer reads them: the keys set, nothing else."""
+    return tuple(c.model_dump(exclude_none=True) for c in fleet.templates[app.template].checks)
 
 
 def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
@@ -46,6 +52,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     else None,
                     scheduled=a.reload.schedule is not None,
                     delete_duplicates=fleet.delete_duplicate_published,
+                    checks=check_inputs(fleet, a),
                 )
                 for a in t.apps
             ),
@@ -169,6 +176,7 @@ def _app_chain(
     reload_key = resources.reload_key(t, app.template)
     space_key = resources.space_key(t, app.space)
     script = full_script(app)
+    checks = check_inputs(fleet, app)
     chain = [
         DesiredResource(
             app_key,
@@ -203,7 +211,8 @@ def _app_chain(
             parent=app_key,
             depends_on=connections,
             refresh_on=(script_key, *connections),
-            inputs={"app": str(app_key)},
+            inputs={"app": str(app_key), **({"checks": list(checks)} if checks else {})},
+            gates=tuple(data_checks.describe(c) for c in checks),
         ),
     ]
     if app.publish_to:

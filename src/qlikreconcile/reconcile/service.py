@@ -34,14 +34,19 @@ from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
 from qlikreconcile.qlik.discover_apps import AppRef
-from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling
+from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling, ReloadRetry
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
-from qlikreconcile.spec.models import RELOAD_MAX_CONCURRENT, DesiredFleet
+from qlikreconcile.spec.models import (
+    RELOAD_MAX_CONCURRENT,
+    RELOAD_RETRIES,
+    RELOAD_RETRY_DELAY,
+    DesiredFleet,
+)
 
 Session = QlikSession
 """The session type commands open through their target (re-exported for the CLI)."""
@@ -67,10 +72,13 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
     return {
         "source_host": fleet.source.hostname,
         "reload_max_concurrent": fleet.reload_max_concurrent,
+        "reload_retries": fleet.reload_retries,
+        "reload_retry_delay": fleet.reload_retry_delay,
         "tenants": {
             ref.name: {
                 "host": ref.host,
-                "apps": [asdict(a) for a in ref.apps],
+                # JSON shapes (lists, not tuples), so a saved plan reads back equal.
+                "apps": [{**asdict(a), "checks": [dict(c) for c in a.checks]} for a in ref.apps],
                 "members": {space: list(groups) for space, groups in ref.members.items()},
                 "region": ref.region,
                 "file": ref.file,
@@ -87,7 +95,7 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
         TenantRef(
             name,
             str(info["host"]),
-            tuple(AppRef(**a) for a in info.get("apps", [])),
+            tuple(AppRef.from_dict(a) for a in info.get("apps", [])),
             {space: tuple(groups) for space, groups in info.get("members", {}).items()},
             region=str(info.get("region", "")),
             file=str(info.get("file", "")),
@@ -218,6 +226,17 @@ def reload_cap(context: Mapping[str, Any]) -> int:
     return cap if isinstance(cap, int) and cap >= 1 else RELOAD_MAX_CONCURRENT
 
 
+def reload_retry(context: Mapping[str, Any]) -> ReloadRetry:
+    """How the plan's reloads are retried after a failure outside their script (the defaults
+    for plans saved before it was recorded)."""
+    retries = context.get("reload_retries")
+    delay = context.get("reload_retry_delay")
+    return ReloadRetry(
+        retries=retries if isinstance(retries, int) and retries >= 0 else RELOAD_RETRIES,
+        delay=float(delay if isinstance(delay, int) and delay >= 1 else RELOAD_RETRY_DELAY),
+    )
+
+
 async def apply_plan(
     planned: Planned,
     session: QlikSession,
@@ -251,6 +270,7 @@ async def apply_plan(
         secrets=secrets,
         read_artifact=artifacts,
         polling=polling or ReloadPolling(),
+        reload_retry=reload_retry(context),
     )
     runner = QlikRunner(env)
 

@@ -45,6 +45,19 @@ class FleetReloadEntry(ReloadEntry):
         strict=True,
         description="Most reloads apply runs at once across the whole fleet (default 8).",
     )
+    retries: int | None = Field(
+        None,
+        ge=0,
+        le=10,
+        strict=True,
+        description="How often apply retries a reload that failed for a reason other than its "
+        "script (an engine or queue error), within the same apply (default 3).",
+    )
+    retry_delay: str | None = Field(
+        None,
+        description='Wait before the first reload retry, doubled for each next one: "30s", '
+        '"2m", "1m30s" (default 30s, at most 10m).',
+    )
 
 
 class ConnectionEntry(_FileModel):
@@ -192,6 +205,21 @@ class ReleaseEntry(_FileModel):
     source_app_id: str | None = Field(None, description="Source app id, for audit only.")
 
 
+class DataCheckEntry(_FileModel):
+    """One data check of the health gate: a table (with row bounds) or a field that must exist."""
+
+    table: str | None = Field(
+        None, description="A table of the app's data model (exact name, as in the load script)."
+    )
+    field: str | None = Field(
+        None, description="A field that must exist (in `table` when both are given)."
+    )
+    min_rows: int | None = Field(
+        None, ge=0, strict=True, description="Fewest rows `table` may have."
+    )
+    max_rows: int | None = Field(None, ge=0, strict=True, description="Most rows `table` may have.")
+
+
 class TemplateFile(_FileModel):
     """desired/templates/NAME/template.yaml."""
 
@@ -200,6 +228,11 @@ class TemplateFile(_FileModel):
     script: str = Field(description="Load-script template file, relative to the template folder.")
     variables: TemplateVariablesEntry = Field(default_factory=TemplateVariablesEntry)
     releases: list[ReleaseEntry] = Field(default_factory=list)
+    checks: list[DataCheckEntry] = Field(
+        default_factory=list,
+        description="Data checks a reload of the template's apps must pass before it is "
+        "published or republished (the health gate).",
+    )
 
 
 # ---- desired/tenants/NAME.yaml ------------------------------------------------------------------

@@ -21,6 +21,8 @@ from qlikreconcile.errors import Problem, SourcePosition, SpecError
 from qlikreconcile.spec.formats import FleetFile
 from qlikreconcile.spec.models import (
     RELOAD_MAX_CONCURRENT,
+    RELOAD_RETRIES,
+    RELOAD_RETRY_DELAY,
     DesiredFleet,
     Rollout,
     SourceTenant,
@@ -29,7 +31,13 @@ from qlikreconcile.spec.models import (
     Tenant,
 )
 from qlikreconcile.spec.rollout_rules import check_rollout
-from qlikreconcile.spec.rules import check_api_version, check_hostname, check_target
+from qlikreconcile.spec.rules import (
+    check_api_version,
+    check_hostname,
+    check_retry_delay,
+    check_target,
+    short_duration_seconds,
+)
 from qlikreconcile.spec.templates import TEMPLATE_FILE, LoadedTemplate, load_template
 from qlikreconcile.spec.templating import ValueRenderer, make_environment
 from qlikreconcile.spec.tenants import FleetContext, LoadedTenant, load_tenant
@@ -107,6 +115,11 @@ def _load_fleet_file(
             check_api_version(spec.target.api_version),
             ("target", "api_version"),
             'write a quarterly release such as "2026-11" (quoted), or "latest"',
+        ),
+        (
+            check_retry_delay(spec.defaults.reload.retry_delay if spec.defaults.reload else None),
+            ("defaults", "reload", "retry_delay"),
+            "write seconds or minutes such as 30s or 2m (the wait doubles for each next retry)",
         ),
     )
     for message, where, fix in checks:
@@ -258,6 +271,8 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         tenants=tuple(tenants),
         rollout=rollout,
         reload_max_concurrent=_reload_cap(fleet_spec),
+        reload_retries=_reload_retries(fleet_spec),
+        reload_retry_delay=_reload_retry_delay(fleet_spec),
         delete_duplicate_published=(
             fleet_spec.duplicates.published_apps == "delete_without_sheets"
         ),
@@ -270,6 +285,20 @@ def _reload_cap(spec: FleetFile) -> int:
     if reload is None or reload.max_concurrent is None:
         return RELOAD_MAX_CONCURRENT
     return reload.max_concurrent
+
+
+def _reload_retries(spec: FleetFile) -> int:
+    reload = spec.defaults.reload
+    if reload is None or reload.retries is None:
+        return RELOAD_RETRIES
+    return reload.retries
+
+
+def _reload_retry_delay(spec: FleetFile) -> int:
+    reload = spec.defaults.reload
+    if reload is None or reload.retry_delay is None:
+        return RELOAD_RETRY_DELAY
+    return short_duration_seconds(reload.retry_delay) or RELOAD_RETRY_DELAY
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

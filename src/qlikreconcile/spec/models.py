@@ -75,6 +75,12 @@ RELOAD_MAX_CONCURRENT = 8
 """Default fleet-wide reload cap: see docs/spec.md (`defaults.reload.max_concurrent`)."""
 
 
+RELOAD_RETRIES = 3
+"""Default of `defaults.reload.retries`: retries of a reload that failed outside its script."""
+RELOAD_RETRY_DELAY = 30
+"""Default of `defaults.reload.retry_delay`, in seconds (doubled for each next retry)."""
+
+
 class ReloadPolicy(_Frozen):
     """When an app's data is refreshed, beyond the reload after every content change."""
 
@@ -93,6 +99,19 @@ class Release(_Frozen):
     source_app_id: str | None = None  # recorded for audit; never used for lookups
 
 
+class DataCheck(_Frozen):
+    """One data check of a template's health gate, read from the app's data model metadata.
+
+    ``table`` alone: the table exists; with ``min_rows``/``max_rows``: its row count is within
+    the bounds. ``field``: the field exists (in ``table`` when given). Names are exact.
+    """
+
+    table: str | None = None
+    field: str | None = None
+    min_rows: int | None = None
+    max_rows: int | None = None
+
+
 class Template(_Frozen):
     """A template app: its source in the source tenant, its releases and load-script template."""
 
@@ -103,6 +122,7 @@ class Template(_Frozen):
     script: str  # file name of the jinja2 load-script template, relative to the template folder
     required_variables: tuple[str, ...] = ()  # variables every tenant using it must define
     releases: tuple[Release, ...] = ()
+    checks: tuple[DataCheck, ...] = ()  # the health gate every reload must pass to be published
     folder: Path = Field(exclude=True)
     script_text: str = Field(exclude=True, repr=False)
 
@@ -205,6 +225,10 @@ class DesiredFleet(_Frozen):
     """``duplicates.published_apps: delete_without_sheets``: a second published copy without
     community sheets is deleted instead of only reported."""
     """`defaults.reload.max_concurrent`: most reloads apply runs at once across the fleet."""
+    reload_retries: int = Field(default=RELOAD_RETRIES, ge=0)
+    """`defaults.reload.retries`: retries of a reload that failed outside its script."""
+    reload_retry_delay: int = Field(default=RELOAD_RETRY_DELAY, ge=1)
+    """`defaults.reload.retry_delay` in seconds: the wait before the first retry."""
     warnings: tuple[str, ...] = Field(default=(), exclude=True)
     """What is valid but probably not meant, as ``file:line:col: message (fix: ...)``."""
 

@@ -54,6 +54,8 @@ RRULE_KEYS = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "WKST", *_INT_LISTS
 _BYDAY_RE = re.compile(r"^(?P<ordinal>[+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNTIL_RE = re.compile(r"^\d{8}(T\d{6}Z?)?$")
 DURATION_RE = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+SHORT_DURATION_RE = re.compile(r"^(?=\d)(?:(\d+)m)?(?:(\d+)s)?$")
+RETRY_DELAY_MAX = 600
 TEMPLATE_REF_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)(?:@(?P<version>[1-9][0-9]*))?$")
 TEMPLATE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 TARGET_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
@@ -123,6 +125,26 @@ def check_max_age(text: str) -> str | None:
         return f"max_age '{text}' is not a duration like 90m, 26h, 3d or 1d12h"
     if seconds == 0:
         return "max_age must be longer than zero"
+    return None
+
+
+def short_duration_seconds(text: str) -> int | None:
+    """``"1m30s"`` -> 90; None when `text` is not a duration of minutes and seconds."""
+    match = SHORT_DURATION_RE.match(text)
+    if not match:
+        return None
+    minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return minutes * 60 + seconds
+
+
+def check_retry_delay(text: str | None) -> str | None:
+    if text is None:
+        return None
+    seconds = short_duration_seconds(text)
+    if seconds is None:
+        return f"retry_delay '{text}' is not a duration like 30s, 2m or 1m30s"
+    if not 1 <= seconds <= RETRY_DELAY_MAX:
+        return f"retry_delay '{text}' must be from 1s to {RETRY_DELAY_MAX // 60}m"
     return None
 
 

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from qlikreconcile.errors import Problem, SourcePosition
 from qlikreconcile.spec.formats import TemplateFile
-from qlikreconcile.spec.models import Release, Template
+from qlikreconcile.spec.models import DataCheck, Release, Template
 from qlikreconcile.spec.rules import TEMPLATE_NAME_RE, check_space_name
 from qlikreconcile.spec.templating import VARIABLE_NAME_RE, ScriptTemplate, compile_script
 from qlikreconcile.spec.validation import validate
@@ -111,6 +111,61 @@ def _release_problems(
     return problems
 
 
+def _check_problems(spec: TemplateFile, doc: object, file: str) -> list[Problem]:
+    """The data checks of the health gate: each names a table or a field, with sane bounds."""
+    problems: list[Problem] = []
+    seen: dict[DataCheck, int] = {}
+    for index, entry in enumerate(spec.checks):
+        here = ("checks", index)
+        pos = locate(doc, here) or SourcePosition(file)
+
+        def at(key: str, message: str, fix: str, here: tuple[str, int] = here) -> None:
+            problems.append(
+                Problem(
+                    locate(doc, (*here, key)) or locate(doc, here) or SourcePosition(file),
+                    message,
+                    fix,
+                )
+            )
+
+        if entry.table is None and entry.field is None:
+            problems.append(
+                Problem(
+                    pos,
+                    "a data check names a `table` or a `field`",
+                    "write e.g. {table: Orders, min_rows: 1} or {field: CustomerID}",
+                )
+            )
+            continue
+        for key, value in (("table", entry.table), ("field", entry.field)):
+            if value is not None and not value.strip():
+                at(key, f"`{key}` is empty", f"write the {key} name as the load script has it")
+        bounded = entry.min_rows is not None or entry.max_rows is not None
+        if bounded and entry.field is not None:
+            key = "min_rows" if entry.min_rows is not None else "max_rows"
+            at(
+                key,
+                "row bounds apply to a table, not to a field",
+                "put the bounds in a check of its own: {table: NAME, min_rows: N}",
+            )
+        if bounded and entry.table is None:
+            continue
+        low, high = entry.min_rows, entry.max_rows
+        if low is not None and high is not None and low > high:
+            at("max_rows", f"max_rows {high} is below min_rows {low}", "swap or correct them")
+        check = DataCheck(**entry.model_dump())
+        if check in seen:
+            problems.append(
+                Problem(
+                    pos,
+                    f"the same data check is listed twice (also checks[{seen[check]}])",
+                    "keep one of them",
+                )
+            )
+        seen.setdefault(check, index)
+    return problems
+
+
 def load_template(
     name: str, folder: Path, file: str, env: SandboxedEnvironment
 ) -> tuple[LoadedTemplate | None, list[Problem]]:
@@ -160,6 +215,7 @@ def load_template(
                 )
             )
     problems += _release_problems(name, folder, spec, doc, file)
+    problems += _check_problems(spec, doc, file)
 
     script: ScriptTemplate | None = None
     script_text = ""
@@ -199,6 +255,7 @@ def load_template(
         script=spec.script,
         required_variables=tuple(spec.variables.required),
         releases=tuple(Release(**r.model_dump()) for r in spec.releases),
+        checks=tuple(DataCheck(**c.model_dump()) for c in spec.checks),
         folder=folder,
         script_text=script_text,
     )

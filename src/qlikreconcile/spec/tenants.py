@@ -76,7 +76,7 @@ def _merge_variables(defaults: PosDict, doc: PosDict) -> PosDict:
     return merged
 
 
-FLEET_ONLY_RELOAD_KEYS = frozenset({"max_concurrent"})
+FLEET_ONLY_RELOAD_KEYS = frozenset({"max_concurrent", "retries", "retry_delay"})
 """`defaults.reload` keys about the whole apply, not about one app: never merged into apps."""
 
 

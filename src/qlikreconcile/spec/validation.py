@@ -135,12 +135,13 @@ def error_problem(
         return Problem(
             pos, f"{where} must be a whole number, not {describe(value)}", "write a number like 3"
         )
-    if kind == "greater_than_equal":
-        bound = error.get("ctx", {}).get("ge")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        low = kind == "greater_than_equal"
+        bound = error.get("ctx", {}).get("ge" if low else "le")
         return Problem(
             pos,
-            f"{where} must be at least {bound}, not {describe(value)}",
-            f"write {bound} or more",
+            f"{where} must be {'at least' if low else 'at most'} {bound}, not {describe(value)}",
+            f"write {bound} or {'more' if low else 'less'}",
         )
     return Problem(pos, f"{where}: {error['msg']}", None)
 

@@ -14,6 +14,7 @@ from qlikreconcile.engine.ports import ApplyContext, Outcome
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.redact import register_secret
 from qlikreconcile.qlik.session import QlikSession
+from qlikreconcile.spec.models import RELOAD_RETRIES, RELOAD_RETRY_DELAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,20 @@ class ReloadPolling:
     factor: float = 1.5
     cap: float = 5.0
     timeout: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadRetry:
+    """How a reload that failed outside its script is retried within one apply.
+
+    ``retries`` more attempts at most; the first after ``delay`` seconds, each next one after
+    ``factor`` times the last pause, capped at ``cap`` (fleet.yaml ``defaults.reload``).
+    """
+
+    retries: int = RELOAD_RETRIES
+    delay: float = float(RELOAD_RETRY_DELAY)
+    factor: float = 2.0
+    cap: float = 600.0
 
 
 @dataclass(slots=True)
@@ -39,6 +54,7 @@ class HandlerEnv:
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     read_artifact: Callable[[str], bytes] = lambda path: b""
     polling: ReloadPolling = field(default_factory=ReloadPolling)
+    reload_retry: ReloadRetry = field(default_factory=ReloadRetry)
     sleep: Callable[[float], Awaitable[None]] | None = None
     """Waits between reload polls and create attempts; None: the session's (one injected sleep)."""
     _license_key: str | None = None

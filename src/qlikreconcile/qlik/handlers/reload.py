@@ -1,8 +1,15 @@
-"""Reloads: start one and wait until it reaches a terminal status.
+"""Reloads: start one, wait until it reaches a terminal status, then judge its data.
 
 ``POST /reloads`` answers 429 when a reload of the app is already pending (not a rate limit);
 then the pending reload is the one waited for. A FAILED reload fails the operation with Qlik's
 own error line, and the publish that depends on it is skipped, so customers keep what they had.
+
+A reload that failed outside its script (the engine or the queue; quirk
+``is_transient_reload_failure``) is started again after a pause, up to the fleet's
+``defaults.reload.retries`` times, the pause doubling each time; a script error is final at once.
+A reload that SUCCEEDED is then judged by the template's data checks (the health gate, see
+:mod:`..data_checks`): a failed check fails the operation like a failed reload, naming the check
+and what it observed, so the build app's data never reaches the published app.
 
 The newest reload is noted before the POST; a POST whose answer was lost is settled by listing the
 app's reloads again: a newer or still pending one is ours, otherwise the POST is sent again.
@@ -10,15 +17,19 @@ app's reloads again: a newer or still pending one is ours, otherwise the POST is
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from qlikreconcile.engine.gates import CheckResult, GateError
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.errors import ApiError, OperationError
-from qlikreconcile.qlik import quirks
+from qlikreconcile.qlik import data_checks, quirks
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+
+log = logging.getLogger(__name__)
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"})
 
@@ -74,20 +85,69 @@ def error_line(reload: dict[str, Any]) -> str:
     return str(reload.get("errorMessage") or reload.get("errorCode") or "no log")
 
 
-async def run(op: Operation, env: HandlerEnv) -> Outcome:
-    client = env.client(op)
-    app_id = env.ident(str(op.inputs["app"]))
-    reload_id = await start(env, client, app_id)
+async def wait(env: HandlerEnv, client: QlikClient, reload_id: str) -> dict[str, Any]:
+    """Poll the reload until it reaches a terminal status; its last body."""
     delay, waited = env.polling.first, 0.0
     while True:
-        reload = await client.get_json(f"/api/v1/reloads/{reload_id}")
+        reload = dict(await client.get_json(f"/api/v1/reloads/{reload_id}"))
         status = reload.get("status")
-        if status == "SUCCEEDED":
-            return Outcome(ident=app_id, detail=f"reload {reload_id} SUCCEEDED")
         if status in TERMINAL:
-            raise OperationError(f"reload {reload_id} {status}", detail=error_line(reload))
+            return reload
         if waited >= env.polling.timeout:
             raise OperationError(f"reload {reload_id} still {status} after {waited:.0f}s")
         await env.pause(delay)
         waited += delay
         delay = min(delay * env.polling.factor, env.polling.cap)
+
+
+async def reload_until_done(env: HandlerEnv, client: QlikClient, app_id: str) -> tuple[str, int]:
+    """Reload ``app_id``, again after a transient failure; (the SUCCEEDED reload's id, retries)."""
+    pause = float(env.reload_retry.delay)
+    retries = 0
+    while True:
+        reload_id = await start(env, client, app_id)
+        reload = await wait(env, client, reload_id)
+        status = reload.get("status")
+        if status == "SUCCEEDED":
+            return reload_id, retries
+        transient = quirks.is_transient_reload_failure(reload)
+        if not transient or retries >= env.reload_retry.retries:
+            message = f"reload {reload_id} {status}"
+            if transient:
+                message += f" outside its script, after {retries} retries"
+            elif retries:
+                message += f" (attempt {retries + 1})"
+            raise OperationError(message, detail=error_line(reload))
+        retries += 1
+        log.info(
+            "reload %s of app %s %s outside its script (%s); retry %d of %d in %.0fs",
+            reload_id,
+            app_id,
+            status,
+            error_line(reload),
+            retries,
+            env.reload_retry.retries,
+            pause,
+        )
+        await env.pause(pause)
+        pause = min(pause * env.reload_retry.factor, env.reload_retry.cap)
+
+
+async def run(op: Operation, env: HandlerEnv) -> Outcome:
+    client = env.client(op)
+    app_id = env.ident(str(op.inputs["app"]))
+    reload_id, retries = await reload_until_done(env, client, app_id)
+    again = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    detail = f"reload {reload_id} SUCCEEDED{again}"
+    checks = [dict(c) for c in op.inputs.get("checks") or ()]
+    results: tuple[CheckResult, ...] = ()
+    if checks:
+        results = await data_checks.gate(client, app_id, checks)
+        if not all(r.passed for r in results):
+            failed = sum(not r.passed for r in results)
+            raise GateError(
+                f"data check{'s' if failed != 1 else ''} failed after reload {reload_id} "
+                f"SUCCEEDED{again}, so it is not published: {data_checks.failures(results)}",
+                results,
+            )
+    return Outcome(ident=app_id, detail=detail, checks=results)
