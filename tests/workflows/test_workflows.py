@@ -31,8 +31,18 @@ def load(path: Path) -> dict[str, Any]:
     return dict(document)
 
 
-def test_there_are_plan_apply_and_ci_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "plan.yml", "apply.yml"}
+def test_there_are_plan_apply_status_and_ci_workflows() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "plan.yml", "apply.yml", "status.yml"}
+
+
+def test_status_is_nightly_read_only_and_summarised() -> None:
+    status = load(next(p for p in WORKFLOWS if p.name == "status.yml"))
+    assert status["permissions"] == {"contents": "read"}
+    steps = status["jobs"]["status"]["steps"]
+    script = "\n".join(str(s.get("run", "")) for s in steps)
+    assert "qlikreconcile status -o markdown" in script
+    assert "GITHUB_STEP_SUMMARY" in script
+    assert "apply" not in script
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

@@ -73,6 +73,8 @@ class ActualResource:
     adopt: bool = False
     """Found only through an explicit adoption (the spec names its id): its differences are
     planned as ADOPT, which takes it over, instead of an update."""
+    observed: Mapping[str, Any] = field(default_factory=dict)
+    """Facts read for reports (``status``), never diffed: when the data was last reloaded."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
-from qlikreconcile.qlik import data_checks, ownership, resources
+from qlikreconcile.qlik import app_items, data_checks, ownership, resources
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.engine import SheetCounts, count_sheets_or_none
+from qlikreconcile.qlik.published_copies import published_copies
 from qlikreconcile.qlik.schedules import read_schedules
 
 ACTIVE_RELOAD = frozenset({"QUEUED", "RELOADING", "CANCELING"})
@@ -55,22 +55,6 @@ class AppsFound:
     missing: dict[ResourceKey, str]
 
 
-def _attrs(item: dict[str, Any]) -> dict[str, Any]:
-    return dict(item.get("resourceAttributes") or {})
-
-
-def _app_id(item: dict[str, Any]) -> str:
-    return str(item.get("resourceId") or _attrs(item).get("id"))
-
-
-def _created(item: dict[str, Any]) -> str:
-    return str(item.get("createdAt") or _attrs(item).get("createdAt") or "")
-
-
-def _marker(item: dict[str, Any]) -> ownership.AppMarker | None:
-    return ownership.parse_app_marker(_attrs(item).get("description") or item.get("description"))
-
-
 async def read_apps(
     client: QlikClient,
     tenant: str,
@@ -83,8 +67,8 @@ async def read_apps(
     copies_of: dict[str, list[dict[str, Any]]] = {}
     leftovers: list[tuple[str, dict[str, Any]]] = []
     out: list[ActualResource] = []
-    for item in sorted(items, key=_created):
-        marker = _marker(item)
+    for item in sorted(items, key=app_items.created):
+        marker = app_items.marker(item)
         if marker is None:
             continue
         if marker.role == "published":
@@ -99,9 +83,9 @@ async def read_apps(
     for template, copies in sorted(copies_of.items()):
         ref = refs.get(template)
         heal = ref is not None and ref.delete_duplicates
-        kept, others = await _published_copies(client, tenant, template, copies, heal=heal)
+        kept, others = await published_copies(client, tenant, template, copies, heal=heal)
         published[template] = kept
-        marker = _marker(kept)
+        marker = app_items.marker(kept)
         assert marker is not None
         out.append(_published(tenant, marker, kept, spaces))
         extras += others
@@ -109,11 +93,11 @@ async def read_apps(
     for template, copies in sorted(builds.items()):
         # Several build copies of one template only happen after an interrupted import or
         # upgrade: the newest is the one worked on, the others are leftovers.
-        copies.sort(key=_created, reverse=True)
+        copies.sort(key=app_items.created, reverse=True)
         ref = refs.get(template)
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
-        served_at = _epoch(_attrs(shown).get("lastReloadTime")) if shown else None
+        served_at = _epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
         out += await _build_app(
             client,
             tenant,
@@ -124,7 +108,7 @@ async def read_apps(
             ref.checks if ref else (),
         )
         leftovers += [(template, extra) for extra in copies[1:]]
-    linked = {_attrs(i).get("originAppId") for c in copies_of.values() for i in c}
+    linked = {app_items.attrs(i).get("originAppId") for c in copies_of.values() for i in c}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
     out += extras
     _unmarked(found, tenant, items, spaces, refs, builds, published)
@@ -135,11 +119,11 @@ async def read_apps(
             shown = published.get(template) if ref.publish_to else None
             shown = shown or (copies[0] if copies else None)
             if ref.scheduled and shown is not None:
-                targets[template] = _app_id(shown)
+                targets[template] = app_items.app_id(shown)
         # A published copy the spec no longer publishes to stays for customers, and so does
         # its schedule: left behind and listed, never collected as garbage.
         unpublished = {
-            _app_id(item)
+            app_items.app_id(item)
             for template, item in published.items()
             if template in refs and not refs[template].publish_to
         }
@@ -158,7 +142,7 @@ def _published(
     return ActualResource(
         resources.published_key(tenant, marker.template),
         fields,
-        ident=_app_id(item),
+        ident=app_items.app_id(item),
         applied=marker.applied,
     )
 
@@ -176,7 +160,7 @@ def _unmarked(
     unmarked = {
         (spaces.get(i.get("spaceId") or "", ""), i.get("name")): i
         for i in items
-        if _marker(i) is None
+        if app_items.marker(i) is None
     }
     for template, ref in sorted(refs.items()):
         app_key = resources.app_key(tenant, template)
@@ -186,7 +170,7 @@ def _unmarked(
             if stranger is not None:
                 found.resources.append(
                     ActualResource(
-                        app_key, {"name": ref.name}, owned=False, ident=_app_id(stranger)
+                        app_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
                     )
                 )
             elif template in published:
@@ -198,7 +182,7 @@ def _unmarked(
             if stranger is not None:
                 found.resources.append(
                     ActualResource(
-                        pub_key, {"name": ref.name}, owned=False, ident=_app_id(stranger)
+                        pub_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
                     )
                 )
             elif template in builds:
@@ -210,110 +194,16 @@ def _unmarked(
 
 def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]) -> ActualResource:
     """An older build copy: kept while a published app still links to it, else garbage."""
-    app_id = _app_id(item)
+    app_id = app_items.app_id(item)
     in_use = app_id in linked
     why = (
         f"older build copy of {template} still linked from its published app"
         if in_use
         else f"older build copy of {template} that no published app links to"
     )
-    return _extra_copy(
+    return app_items.extra_copy(
         tenant, resources.APP, template, app_id, why, superseded=in_use, garbage=not in_use
     )
-
-
-def _extra_copy(
-    tenant: str,
-    kind: str,
-    template: str,
-    app_id: str,
-    why: str,
-    *,
-    superseded: bool = False,
-    garbage: bool = False,
-    duplicate: bool = False,
-) -> ActualResource:
-    """A copy beside the one managed for ``template``, keyed ``TEMPLATE~ID``."""
-    key = ResourceKey(tenant, kind, f"{template}~{app_id}")
-    return ActualResource(
-        key,
-        {"template": template},
-        ident=app_id,
-        drift=(why,),
-        superseded=superseded,
-        garbage=garbage,
-        duplicate=duplicate,
-    )
-
-
-async def _published_copies(
-    client: QlikClient,
-    tenant: str,
-    template: str,
-    copies: list[dict[str, Any]],
-    *,
-    heal: bool,
-) -> tuple[dict[str, Any], list[ActualResource]]:
-    """The published copy to manage, and the others (two applies raced) as duplicates.
-
-    The copy customers use is kept: the most community (and visible private) sheets, counted
-    through the engine, then the oldest. When the sheets of any copy cannot be counted the
-    oldest is kept and nothing is deleted. ``heal`` (an explicit spec decision) deletes the
-    others that hold no sheet of customers'; the rest are reported.
-    """
-    if len(copies) == 1:
-        return copies[0], []
-    counts = await asyncio.gather(*(count_sheets_or_none(client, _app_id(c)) for c in copies))
-    known = all(n is not None for n in counts)
-    ranked = sorted(
-        zip(copies, counts, strict=True),
-        key=lambda pair: (-(pair[1].customers if known and pair[1] else 0), _created(pair[0])),
-    )
-    kept, kept_counts = ranked[0]
-    extras = [
-        _duplicate_published(
-            tenant, template, item, sheets, kept=(_app_id(kept), kept_counts), heal=heal
-        )
-        for item, sheets in ranked[1:]
-    ]
-    return kept, extras
-
-
-def _duplicate_published(
-    tenant: str,
-    template: str,
-    item: dict[str, Any],
-    sheets: SheetCounts | None,
-    *,
-    kept: tuple[str, SheetCounts | None],
-    heal: bool,
-) -> ActualResource:
-    """A second published copy of one template: deleted only when the spec says so and no
-    customer's sheet is seen in it, else reported for a person to settle."""
-    app_id = _app_id(item)
-    kept_id, kept_sheets = kept
-    seen = f"sheets: {sheets}" if sheets is not None else "its sheets could not be counted"
-    why = (
-        f"second published copy of {template} (id {app_id}; {seen}) beside the managed copy "
-        f"{kept_id}" + (f" ({kept_sheets})" if kept_sheets is not None else "")
-    )
-    if heal and sheets is not None and sheets.customers == 0:
-        why += (
-            "; customers use the managed copy, so this one is deleted "
-            "(duplicates.published_apps: delete_without_sheets)"
-        )
-        return _extra_copy(tenant, resources.PUBLISHED_APP, template, app_id, why, garbage=True)
-    if sheets is not None and sheets.customers > 0:
-        why += "; customers' sheets live in it: move them to the managed copy, then delete it"
-    elif heal:
-        why += "; not deleted while its sheets cannot be counted"
-    else:
-        why += (
-            "; customers' private sheets may live in it (only their owners see them): delete "
-            "it after checking, or set duplicates.published_apps: delete_without_sheets in "
-            "fleet.yaml"
-        )
-    return _extra_copy(tenant, resources.PUBLISHED_APP, template, app_id, why, duplicate=True)
 
 
 async def _build_app(
@@ -325,9 +215,9 @@ async def _build_app(
     freshness: Freshness,
     checks: tuple[dict[str, Any], ...] = (),
 ) -> list[ActualResource]:
-    marker = _marker(item)
+    marker = app_items.marker(item)
     assert marker is not None
-    app_id = _app_id(item)
+    app_id = app_items.app_id(item)
     app = ActualResource(
         resources.app_key(tenant, template),
         {
@@ -367,7 +257,11 @@ async def _build_app(
                 (f"data check failed: {data_checks.failures(results)}",),
             )
     reload = ActualResource(
-        resources.reload_key(tenant, template), {"status": status}, ident=app_id, drift=drift
+        resources.reload_key(tenant, template),
+        {"status": status},
+        ident=app_id,
+        drift=drift,
+        observed={"data_at": data_time(last, freshness)},
     )
     return [app, script, reload]
 
@@ -399,15 +293,19 @@ def reload_status(
         return status, (f"last reload {status}: {error}",)
     if script_modified and _before(last.get("creationTime"), script_modified):
         return "STALE", ("load script changed after the last reload",)
-    ended = max(
-        (t for t in (_epoch(last.get("endTime")), freshness.served_at) if t is not None),
-        default=None,
-    )
+    ended = data_time(last, freshness)
     max_age, now = freshness.max_age, freshness.now
     if max_age is not None and ended is not None and now - ended > max_age:
         hours = (now - ended) / 3600
         return "TOO_OLD", (f"data is {hours:.1f} h old, more than max_age {max_age // 3600} h",)
     return "SUCCEEDED", ()
+
+
+def data_time(last: dict[str, Any] | None, freshness: Freshness) -> float | None:
+    """When the data customers see was last refreshed: the build copy's last reload, or the
+    published copy's own (its schedule reloads it in place), whichever is newer."""
+    ended = _epoch(last.get("endTime")) if last and last.get("status") == "SUCCEEDED" else None
+    return max((t for t in (ended, freshness.served_at) if t is not None), default=None)
 
 
 def _epoch(text: str | None) -> float | None:
