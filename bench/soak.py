@@ -167,6 +167,7 @@ class Soak:
                         artifacts=ArtifactReader(self.desired.parent),
                         polling=POLLING,
                         global_limit=64,
+                        force=True,  # phase 2 republishes every tenant on purpose
                     )
                     self.figures.failed_operations += report.counts()["failed"]
                 self._count(session)

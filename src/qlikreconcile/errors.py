@@ -10,6 +10,7 @@ prose, so renderers and logs can present them consistently.
     ├── TargetError               the target (emulator, served emulator, Qlik Cloud) is unusable
     ├── SecretError               a secret reference cannot be resolved
     ├── PlanError                 a plan cannot be made or loaded
+    ├── GuardError                apply refused: the plan exceeds the blast-radius guard
     ├── OperationError            an operation ran but did not reach its goal (a reload FAILED)
     ├── ApiError                  Qlik answered with an error
     │   ├── AuthError               401/403 at /oauth/token or on a call
@@ -84,6 +85,19 @@ class SecretError(QlikReconcileError):
 
 class PlanError(QlikReconcileError):
     """A plan cannot be built, saved or loaded."""
+
+
+class GuardError(QlikReconcileError):
+    """Apply refused a plan before any change: it republishes, replaces or deletes more of the
+    fleet than the blast-radius guard allows (``reasons`` name the figures)."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__(
+            "apply refused by the blast-radius guard (rollout.guard in fleet.yaml): "
+            + "; ".join(self.reasons)
+            + ". Review the plan; if this much change is meant, apply again with --force"
+        )
 
 
 class OperationError(QlikReconcileError):

@@ -78,14 +78,20 @@ def test_spec_error_exits_1_with_file_and_line_and_no_traceback(
     for command in (["validate"], ["plan", "--detailed-exitcode"], ["apply", "--auto-approve"]):
         code, out, err = run(capsys, *command)
         assert code == 1, command
-        assert "desired/tenants/acme.yaml:4:1" in err, err
+        assert "desired/tenants/acme.yaml:5:1" in err, err
         assert "Traceback" not in out + err
         assert not (workdir / ".qlikreconcile").exists(), "no API call before the spec is valid"
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["plan", "--no-such-flag"], ["frobnicate"], ["template", "release"], ["plan", "--target"]],
+    [
+        ["plan", "--no-such-flag"],
+        ["frobnicate"],
+        ["template", "release"],
+        ["plan", "--target"],
+        ["apply", "--max-failures", "lots"],
+    ],
 )
 def test_usage_errors_exit_1_never_2(
     workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]

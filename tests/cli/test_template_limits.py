@@ -6,6 +6,7 @@ traceback, and no API call (the embedded emulator's state directory is never cre
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,35 +21,45 @@ ACME = "desired/tenants/acme.yaml"
 SALES = "desired/templates/sales/sales.qvs.j2"
 VALUE_LINE = r"^  customer_id: 4711$"
 SCRIPT_LINE = r"^SET ThousandSep=',';$"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _line(path: str, pattern: str) -> int:
+    """Where the edited line is in the example fleet (it moves when the examples change)."""
+    lines = (REPO / path).read_text(encoding="utf-8").splitlines()
+    return next(n for n, text in enumerate(lines, 1) if re.match(pattern, text))
+
+
+VALUE_POS = f"{ACME}:{_line(ACME, VALUE_LINE) + 1}:8"  # the line added below it
 
 CASES = {
     "string repeat": (
         ACME,
         VALUE_LINE,
         "  big: \"{{ 'a' * 5000000000 }}\"",
-        f"{ACME}:7:8",
+        VALUE_POS,
         "1,000,000",
     ),
-    "power": (ACME, VALUE_LINE, '  big: "{{ 10 ** 100000000 }}"', f"{ACME}:7:8", "4,096 bits"),
+    "power": (ACME, VALUE_LINE, '  big: "{{ 10 ** 100000000 }}"', VALUE_POS, "4,096 bits"),
     "format width": (
         ACME,
         VALUE_LINE,
         "  big: \"{{ '%5000000000d' % 1 }}\"",
-        f"{ACME}:7:8",
+        VALUE_POS,
         "1,000,000",
     ),
     "width filter": (
         ACME,
         VALUE_LINE,
         "  big: \"{{ 'a'|center(5000000000) }}\"",
-        f"{ACME}:7:8",
+        VALUE_POS,
         "1,000,000",
     ),
     "value output": (
         ACME,
         VALUE_LINE,
         "  big: \"{% for i in range(20000) %}{{ 'x' * 100 }}{% endfor %}\"",
-        f"{ACME}:7:8",
+        VALUE_POS,
         "more than 1,000,000 characters",
     ),
     "script output": (

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.emulator import EmulatorConfig, create_app
 from qlikreconcile.engine.report import ApplyReport
+from qlikreconcile.engine.rollout import FailureBudget
 from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
@@ -59,6 +60,15 @@ def edit(path: Path, pattern: str, replacement: str) -> None:
     path.write_text(changed, encoding="utf-8")
 
 
+def one_wave(desired: Path) -> Path:
+    """The example fleet with every tenant in one wave: for tests about what every tenant does
+    in one apply, which a canary halting the rollout would cut short."""
+    for path in (desired / "tenants").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^wave: .*\n", "", text), encoding="utf-8")
+    return desired
+
+
 class Harness:
     """One fleet against one emulator; every call opens a fresh session like a CLI run."""
 
@@ -98,16 +108,27 @@ class Harness:
                 self.fleet(), session, target="test emulator", clock=clock, environ=self.environ
             )
 
-    async def apply(self) -> ApplyReport:
+    async def apply(
+        self,
+        *,
+        force: bool = False,
+        max_failures: FailureBudget | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> ApplyReport:
+        """Plan and apply; ``force`` passes the blast-radius guard (a fleet-wide change)."""
         fleet = self.fleet()
         async with self.session() as session:
-            planned = await plan_fleet(fleet, session, target="test emulator", environ=self.environ)
+            planned = await plan_fleet(
+                fleet, session, target="test emulator", environ=self.environ, clock=clock
+            )
             report = await apply_plan(
                 planned,
                 session,
                 secrets=self.secrets,
                 artifacts=ArtifactReader(self.desired.parent),
                 polling=FAST_POLLING,
+                force=force,
+                max_failures=max_failures,
             )
             await record_tenants(planned, session, report)  # as the CLI's apply does
             return report

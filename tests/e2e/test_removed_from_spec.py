@@ -50,3 +50,49 @@ async def test_a_removed_schedule_keeps_reloading_and_is_listed(tmp_path: Path) 
     state = await harness.admin("GET", "/_emulator/state")
     acme = next(t for t in state["tenants"].values() if "acme.eu.qlikcloud.com" in t["hostnames"])
     assert len(acme["scheduling_tasks"]) == 2  # nothing deleted
+
+
+async def test_a_removed_tenant_file_lists_what_keeps_running_there(tmp_path: Path) -> None:
+    """Qlik has no tenant list: the fleet roster (source tenant) remembers applied tenants."""
+    desired = copy_desired(tmp_path)
+    harness = Harness(desired)
+    assert (await harness.apply()).ok
+    (desired / "tenants" / "initech.yaml").unlink()
+    plan = (await harness.plan()).plan
+    assert plan.operations == ()
+    assert not plan.matches
+    mine = [d for d in plan.divergences if d.startswith("initech")]
+    assert "initech: tenant initech.eu.qlikcloud.com is no longer in the spec" in mine[0]
+    assert "tenant disown initech" in mine[0]
+    left = {d.split(":", 1)[0]: d for d in mine[1:]}
+    assert "customers still open it" in left["initech/published_app/sales"]
+    assert "it keeps reloading its app on schedule" in left["initech/reload_task/sales"]
+    assert "the build copy stays" in left["initech/app/sales"]
+    assert not [d for d in plan.divergences if d.startswith(("acme", "globex"))]
+
+
+async def test_a_removed_publish_to_keeps_the_published_copy_and_its_schedule(
+    tmp_path: Path,
+) -> None:
+    """Customers' copy keeps being reloaded; the build copy gets its own schedule."""
+    desired = copy_desired(tmp_path)
+    harness = Harness(desired)
+    assert (await harness.apply()).ok
+    published = await harness.app_by_template("acme.eu.qlikcloud.com", "sales", "published")
+    _rewrite(
+        desired / "tenants" / "acme.yaml",
+        r"(  - template: sales .*?\n    space: Acme build\n)    publish_to: Acme analytics\n",
+        r"\1",
+    )
+    plan = (await harness.plan()).plan
+    deletes = [op for op in plan.operations if op.action.value == "delete"]
+    assert deletes == [], "nothing customers use is deleted"
+    left = {d.split(":", 1)[0]: d for d in plan.divergences}
+    assert "customers still open it" in left["acme/published_app/sales"]
+    (task,) = [k for k in left if k.startswith("acme/reload_task/sales~")]
+    assert "it keeps reloading its app on schedule" in left[task]
+    assert (await harness.apply()).ok
+    state = await harness.admin("GET", "/_emulator/state")
+    acme = next(t for t in state["tenants"].values() if "acme.eu.qlikcloud.com" in t["hostnames"])
+    scheduled = {t["app_id"] for t in acme["scheduling_tasks"].values()}
+    assert published["id"] in scheduled, "customers' copy is still reloaded"

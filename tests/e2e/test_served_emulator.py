@@ -15,7 +15,7 @@ import pytest
 
 from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.qlik.transport import LoopbackTransport
-from tests.e2e.harness import SECRETS, Harness, copy_desired
+from tests.e2e.harness import SECRETS, Harness, copy_desired, edit
 
 pytestmark = pytest.mark.http
 
@@ -103,3 +103,54 @@ def test_cli_plan_apply_plan_against_the_served_emulator(served: str, tmp_path: 
     assert "No changes." in second.stdout
     for secret in SECRETS.values():
         assert secret not in first.stdout + applied.stdout + applied.stderr + second.stdout
+
+
+def test_cli_rollout_halts_on_a_failing_canary_then_completes(served: str, tmp_path: Path) -> None:
+    """Over `emulator serve`: the guard's exit 4, a canary halting the rollout with exit 3 (later
+    waves untouched), and the apply after the fix completing it."""
+    desired = copy_desired(tmp_path)
+    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "qlikreconcile", *args, "-d", str(desired), "--target", served],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=180,
+            check=False,
+        )
+
+    assert run("apply", "--auto-approve").returncode == 0
+    edit(
+        desired / "templates" / "sales" / "sales.qvs.j2",
+        r"^LIB CONNECT TO .*$",
+        r"\g<0>\nLIB CONNECT TO '{{ connection_space }}:fx_rates';",
+    )
+    planned = run("plan", "-o", "markdown")
+    assert "**Rollout** in 3 waves" in planned.stdout
+    assert "apply refuses this plan without `--force`" in planned.stdout
+    refused = run("apply", "--auto-approve")
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "republish in 3 of 3 tenants (100%)" in refused.stderr
+
+    httpx.delete(f"{served}/_emulator/requests", timeout=10).raise_for_status()
+    halted = run("apply", "--auto-approve", "--force")
+    assert halted.returncode == 3, halted.stdout + halted.stderr
+    assert "waves not started: early, main" in halted.stdout
+    log = httpx.get(f"{served}/_emulator/requests", timeout=10).json()["data"]
+    changed = {r["host"] for r in log if r["method"] != "GET" and "/oauth/" not in r["path"]}
+    assert "acme.eu.qlikcloud.com" in changed
+    assert not changed & {"initech.eu.qlikcloud.com", "globex.us.qlikcloud.com"}  # not started
+
+    edit(
+        desired / "fleet.yaml",
+        r"^  connections:\n",
+        '  connections:\n    - name: fx_rates\n      space: "{{ build_space }}"\n'
+        '      type: postgres\n      connect: "host=fx.example"\n',
+    )
+    done = run("apply", "--auto-approve", "--force")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Apply complete" in done.stdout
+    assert run("plan", "--detailed-exitcode").returncode == 0

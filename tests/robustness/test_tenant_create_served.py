@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from qlikreconcile.emulator import SOURCE_HOST
+from tests.e2e.harness import one_wave
 from tests.robustness.served import Served, served_emulator
 
 pytestmark = pytest.mark.http
@@ -51,7 +52,7 @@ def _customers(served: Served) -> dict[str, str]:
 @pytest.mark.parametrize("fault", ["drop", "reset"])
 def test_repeated_applies_never_create_twice(tmp_path: Path, fault: str) -> None:
     desired = tmp_path / "desired"
-    shutil.copytree(REPO / "desired", desired)
+    one_wave(shutil.copytree(REPO / "desired", desired))  # every tenant's create is tried
     with served_emulator(tmp_path, "--faults", f"{fault}=1,only=POST /api/v1/tenants") as served:
         for run in range(3):
             applied = _cli(served, desired, "apply", "--auto-approve")

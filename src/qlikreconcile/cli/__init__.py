@@ -2,8 +2,9 @@
 
 Exit codes: 0 success (and, with ``plan --detailed-exitcode``, the fleet matches the spec); 2
 changes, or divergences the run will not repair, present (only with ``--detailed-exitcode``);
-1 any error, usage errors and unreadable tenants included. Errors are shown as one
-clear message, never a traceback (``-v`` adds debug logs, with secrets redacted).
+1 any error, usage errors and unreadable tenants included; 3 (apply) a wave halted the rollout
+and later waves were not started; 4 (apply) the blast-radius guard refused the plan. Errors are
+shown as one clear message, never a traceback (``-v`` adds debug logs, with secrets redacted).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from rich.text import Text
 from qlikreconcile.cli import leases, planning, tools
 from qlikreconcile.cli.base import accept_verbose_after, cli
 from qlikreconcile.cli.console import fail, make_console
-from qlikreconcile.errors import QlikReconcileError, SpecError
+from qlikreconcile.errors import GuardError, QlikReconcileError, SpecError
 
 __all__ = ["cli", "leases", "main", "planning", "tools"]
 
 accept_verbose_after(cli)
+
+GUARD_REFUSED = 4
+"""Exit code of an apply the blast-radius guard refused before any change."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
         for problem in exc.problems:
             err.print(Text(f"  {problem}"))
         code = 1
+    except GuardError as exc:
+        fail(str(exc))
+        code = GUARD_REFUSED
     except QlikReconcileError as exc:
         code = fail(str(exc))
     except click.exceptions.Abort:

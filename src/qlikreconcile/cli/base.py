@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from qlikreconcile import __version__
+from qlikreconcile.engine.rollout import FailureBudget
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile import target as targets
 from qlikreconcile.reconcile.fleet import DesiredFleet, SourceTenant, TargetSettings
@@ -28,11 +29,14 @@ TARGET_HELP = (
 
 @dataclass(frozen=True, slots=True)
 class Caps:
-    """Operations an apply runs at once (fleet, tenant); how long it waits for the lease."""
+    """Operations an apply runs at once (fleet, tenant); how long it waits for the lease; the
+    rollout overrides (--force past the guard, --max-failures)."""
 
     fleet: int = 16
     tenant: int = 4
     lock_timeout: float = 0.0
+    force: bool = False
+    max_failures: FailureBudget | None = None
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import SecretStr
@@ -24,10 +25,13 @@ from qlikreconcile.cli.base import (
 )
 from qlikreconcile.cli.console import echo, note, progress, warn
 from qlikreconcile.cli.leases import DURATION, show_holder
+from qlikreconcile.engine.guard import refusals
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.plan_file import load as load_plan
 from qlikreconcile.engine.plan_file import save as save_plan
 from qlikreconcile.engine.report import ApplyReport
+from qlikreconcile.engine.rollout import FailureBudget, RolloutValueError
+from qlikreconcile.errors import GuardError
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
@@ -44,6 +48,23 @@ from qlikreconcile.reconcile.service import (
 from qlikreconcile.render.document import render_json
 from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan, render_report
+
+
+class _Budget(click.ParamType[FailureBudget, Any]):
+    name = "N|P%"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FailureBudget:
+        if isinstance(value, FailureBudget):
+            return value
+        try:
+            return FailureBudget.parse(str(value))
+        except RolloutValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+BUDGET = _Budget()
 
 
 @cli.command()
@@ -181,6 +202,18 @@ def show(plan_file: Path, output: str) -> int:
     show_default=True,
     help="How long to wait for another apply's lease (e.g. 30s, 10m); 0: refuse at once.",
 )
+@click.option(
+    "--max-failures",
+    type=BUDGET,
+    default=None,
+    help="Tenants of one wave that may fail before the rollout halts: N or P% "
+    "(default: rollout.max_failures in fleet.yaml; a canary failure always halts).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply even when the plan exceeds the blast-radius guard (rollout.guard).",
+)
 def apply(
     plan_file: Path | None,
     desired: Path,
@@ -189,13 +222,19 @@ def apply(
     parallelism: int,
     tenant_parallelism: int,
     lock_timeout: float,
+    max_failures: FailureBudget | None,
+    force: bool,
 ) -> int:
     """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale.
+
+    Tenants are applied wave by wave (rollout.waves in fleet.yaml): exit 3 when a wave halted
+    the rollout and later waves were not started, 4 when the blast-radius guard refused the
+    plan (nothing was changed).
 
     Only one apply runs at a time per fleet: each holds a lease in the source tenant from
     before it reads the fleet until it ends (see `qlikreconcile lease --help`).
     """
-    caps = Caps(parallelism, tenant_parallelism, lock_timeout)
+    caps = Caps(parallelism, tenant_parallelism, lock_timeout, force, max_failures)
     if plan_file is not None:
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
     fleet = load_fleet(desired)
@@ -217,6 +256,7 @@ def apply(
             if planned.plan.empty:
                 await _record(planned, session, None)
                 return 1 if failed else 0
+            _guard(planned.plan, caps.force)
             if not auto_approve and not _confirm():
                 return 1
             code = await _execute(planned, session, secrets, artifacts, caps)
@@ -241,6 +281,7 @@ def _apply_saved(
     echo(render_plan(saved))
     if saved.empty:
         return 0
+    _guard(saved, caps.force)
     if not auto and not _confirm():
         return 1
     artifacts = ArtifactReader(desired.absolute().parent)
@@ -283,10 +324,26 @@ async def _execute(
             listener=listener,
             global_limit=caps.fleet,
             tenant_limit=caps.tenant,
+            force=caps.force,
+            max_failures=caps.max_failures,
         )
     echo("\n" + render_report(report, already_shown=progress.streamed, refused=refused))
     await _record(planned, session, report)
+    if report.halted and report.not_started:
+        return HALTED
     return 0 if report.ok else 1
+
+
+HALTED = 3
+"""Exit code of an apply whose rollout halted: a wave failed beyond its budget (or a canary
+failed) and later waves were not started."""
+
+
+def _guard(plan: Plan, force: bool) -> None:
+    """Refuse before confirmation and before any change; --force lets the plan through."""
+    refused = refusals(plan, force=force)
+    if refused:
+        raise GuardError(refused)
 
 
 async def _record(planned: Planned, session: Session, report: ApplyReport | None) -> None:

@@ -111,6 +111,25 @@ def tenant_disown(name: str, desired: Path, target_name: str | None) -> int:
     return 0
 
 
+@cli.command("schema")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write fleet/template/tenant.schema.json into.",
+)
+def schema(out: Path) -> int:
+    """Write the JSON Schemas of the spec files, for editors (yaml-language-server) and CI.
+
+    The example files in desired/ point at them with a modeline on their first line.
+    """
+    for path in fleets.write_schemas(out):
+        echo(f"wrote {path}")
+    return 0
+
+
 @cli.group()
 def emulator() -> None:
     """The Qlik Cloud API emulator."""

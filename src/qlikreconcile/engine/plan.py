@@ -16,6 +16,7 @@ from typing import Any
 
 from qlikreconcile.engine.graph import topological
 from qlikreconcile.engine.keys import Action, ResourceKey
+from qlikreconcile.engine.rollout import Rollout
 
 FORMAT_VERSION = 1
 SENSITIVE = "(sensitive)"
@@ -84,6 +85,19 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A tenant whose changes the spec holds back, and why: a freeze (its operations are left
+    out of the plan and counted here) or a template pinned below the newest release."""
+
+    tenant: str
+    reason: str
+    operations: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tenant": self.tenant, "reason": self.reason, "operations": self.operations}
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Ordered operations for a fleet, with warnings and where they were planned against."""
 
@@ -103,6 +117,10 @@ class Plan:
     objects, unreadable or blocked tenants): the fleet does not match even with no operation."""
     unread: tuple[str, ...] = ()
     """Planned tenants that could not be read (or are blocked): nothing is known about them."""
+    rollout: Rollout | None = None
+    """The waves, failure budget and guard thresholds apply uses (None: one wave, defaults)."""
+    held: tuple[Held, ...] = ()
+    """Tenants whose changes the spec holds back (freezes, pins below the newest release)."""
 
     @property
     def matches(self) -> bool:
@@ -146,6 +164,8 @@ class Plan:
             # Only when present, so plans without any keep the checksum they always had.
             **({"divergences": list(self.divergences)} if self.divergences else {}),
             **({"unread": list(self.unread)} if self.unread else {}),
+            **({"rollout": self.rollout.to_dict()} if self.rollout else {}),
+            **({"held": [h.to_dict() for h in self.held]} if self.held else {}),
         }
 
     @property

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from qlikreconcile.engine.keys import Action, ResourceKey
-from qlikreconcile.engine.plan import FORMAT_VERSION, FieldChange, Operation, Plan
+from qlikreconcile.engine.plan import FORMAT_VERSION, FieldChange, Held, Operation, Plan
+from qlikreconcile.engine.rollout import Rollout
 from qlikreconcile.errors import PlanError
 
 
@@ -69,6 +70,11 @@ def from_document(document: Any, *, source: str = "plan") -> Plan:
             context=dict(document.get("context", {})),
             divergences=tuple(str(d) for d in document.get("divergences", [])),
             unread=tuple(str(t) for t in document.get("unread", [])),
+            rollout=Rollout.from_dict(document["rollout"]) if "rollout" in document else None,
+            held=tuple(
+                Held(str(h["tenant"]), str(h["reason"]), int(h.get("operations", 0)))
+                for h in document.get("held", [])
+            ),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanError(f"{source}: the plan document is incomplete or malformed ({exc})") from None

@@ -55,6 +55,38 @@ class OpResult:
         return data
 
 
+class WaveStatus(Enum):
+    COMPLETED = "completed"
+    """Every tenant of the wave reached health."""
+    FAILED = "failed"
+    """Some tenants failed, within the failure budget: the next wave started."""
+    HALTED = "halted"
+    """More tenants failed than the budget allows (or a canary failed): the rollout stopped."""
+    NOT_STARTED = "not started"
+    """An earlier wave halted the rollout (or apply was interrupted): nothing of it ran."""
+
+
+@dataclass(frozen=True, slots=True)
+class WaveOutcome:
+    """How one wave ended: its tenants, and each failed tenant with why it is not healthy."""
+
+    name: str
+    status: WaveStatus
+    tenants: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+    allowed: int = 0
+    """Failures the budget tolerated in this wave."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "tenants": list(self.tenants),
+            "failed": [{"tenant": t, "reason": r} for t, r in self.failed],
+            "allowed_failures": self.allowed,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class ApplyReport:
     """Every result in plan order; ``interrupted`` when a stop request cut the run short."""
@@ -64,6 +96,13 @@ class ApplyReport:
     interrupted: bool = False
     warnings: tuple[str, ...] = ()
     """Learnt while applying (a deprecation Qlik announced); the plan's own are shown with it."""
+    waves: tuple[WaveOutcome, ...] = ()
+    halted: str | None = None
+    """Why the rollout stopped before its last wave; None when every wave was started."""
+
+    @property
+    def not_started(self) -> list[WaveOutcome]:
+        return [w for w in self.waves if w.status is WaveStatus.NOT_STARTED]
 
     @property
     def ok(self) -> bool:
@@ -91,5 +130,7 @@ class ApplyReport:
             "interrupted": self.interrupted,
             "warnings": list(self.warnings),
             "counts": self.counts(),
+            "waves": [w.to_dict() for w in self.waves],
+            "halted": self.halted,
             "results": [r.to_dict() for r in self.results],
         }

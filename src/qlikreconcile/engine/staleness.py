@@ -8,6 +8,7 @@ tenants still apply.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 from qlikreconcile.engine.keys import ResourceKey
@@ -38,14 +39,8 @@ def stale_tenants(plan: Plan, actual: ActualState) -> dict[str, list[str]]:
 
 def without_tenants(plan: Plan, tenants: set[str]) -> Plan:
     """The plan minus every operation of ``tenants``."""
-    return Plan(
-        target=plan.target,
+    return dataclasses.replace(
+        plan,
         operations=tuple(op for op in plan.operations if op.key.tenant not in tenants),
-        warnings=plan.warnings,
-        tenants=plan.tenants,
-        revision=plan.revision,
         observed={k: v for k, v in plan.observed.items() if k.split("/", 1)[0] not in tenants},
-        context=plan.context,
-        divergences=plan.divergences,
-        unread=plan.unread,
     )

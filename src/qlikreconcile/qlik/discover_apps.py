@@ -118,10 +118,18 @@ async def read_apps(
         targets = {}
         for template, ref in refs.items():
             copies = builds.get(template) or []
-            shown = published.get(template) or (copies[0] if copies else None)
+            shown = published.get(template) if ref.publish_to else None
+            shown = shown or (copies[0] if copies else None)
             if ref.scheduled and shown is not None:
                 targets[template] = _app_id(shown)
-        found.resources += await read_schedules(client, tenant, targets)
+        # A published copy the spec no longer publishes to stays for customers, and so does
+        # its schedule: left behind and listed, never collected as garbage.
+        unpublished = {
+            _app_id(item)
+            for template, item in published.items()
+            if template in refs and not refs[template].publish_to
+        }
+        found.resources += await read_schedules(client, tenant, targets, left=unpublished)
     return found
 
 

@@ -20,7 +20,7 @@ Per tenant, discovery reads the task list once and, for each scheduled template,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
@@ -95,9 +95,17 @@ async def find_task(client: QlikClient, app_id: str, template: str) -> str | Non
 
 
 async def read_schedules(
-    client: QlikClient, tenant: str, targets: Mapping[str, str]
+    client: QlikClient,
+    tenant: str,
+    targets: Mapping[str, str],
+    *,
+    left: Collection[str] = (),
 ) -> list[ActualResource]:
-    """The schedules of a tenant's templates; ``targets`` maps template -> the app to schedule."""
+    """The schedules of a tenant's templates; ``targets`` maps template -> the app to schedule.
+
+    A task of ours on an app in ``left`` (kept for customers but no longer managed) is left
+    behind like the app, never garbage.
+    """
     tasks = [t async for t in client.paginate(TASKS)]
     out: list[ActualResource] = []
     unscheduled: dict[str, str] = {}
@@ -119,6 +127,9 @@ async def read_schedules(
         for extra in current[1:]:
             out.append(_garbage(tenant, template, extra, "a second schedule of the same app"))
         for other in (t for t in mine if t not in current):
+            if other.get("resourceId") in left:
+                out.append(_owned(tenant, template, other, extra=True))
+                continue
             reason = "schedules an app that is no longer the one customers see"
             out.append(_garbage(tenant, template, other, reason))
     for template, app_id in sorted(targets.items()):

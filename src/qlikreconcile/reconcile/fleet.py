@@ -13,6 +13,7 @@ from qlikreconcile.qlik.redact import install_redaction, register_secret
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.spec.loader import load_fleet, load_sources
 from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template
+from qlikreconcile.spec.schema import write_json_schemas
 from qlikreconcile.spec.secrets import resolve_secrets
 
 __all__ = [
@@ -51,3 +52,8 @@ def check_credentials(fleet: DesiredFleet, environ: Mapping[str, str]) -> None:
 def protect_logs(handler: logging.Handler) -> None:
     """Mask secrets (registered values, bearer tokens, client secrets) in this handler's output."""
     install_redaction(handler)
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """The spec files' JSON Schemas written into ``folder`` (``qlikreconcile schema``)."""
+    return write_json_schemas(folder)

@@ -14,18 +14,22 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
 from qlikreconcile.engine.executor import Listener, execute
+from qlikreconcile.engine.guard import refusals
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.planner import make_plan
 from qlikreconcile.engine.report import ApplyReport
+from qlikreconcile.engine.rollout import FailureBudget
 from qlikreconcile.engine.staleness import stale_tenants, without_tenants
 from qlikreconcile.engine.state import ActualState
-from qlikreconcile.errors import PlanError, SecretError
+from qlikreconcile.engine.waves import TenantHealth, reached_health, run_waves
+from qlikreconcile.errors import GuardError, PlanError, SecretError
 from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
@@ -35,6 +39,7 @@ from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
+from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.models import (
     RELOAD_MAX_CONCURRENT,
@@ -148,6 +153,7 @@ async def plan_fleet(
             divergences=(*plan.divergences, *removed),
             warnings=(*plan.warnings, *unlisted),
         )
+    plan = hold(plan, fleet, datetime.fromtimestamp(clock(), UTC))
     return Planned(with_deprecations(plan, session), actual)
 
 
@@ -247,8 +253,19 @@ async def apply_plan(
     polling: ReloadPolling | None = None,
     global_limit: int = 16,
     tenant_limit: int = 4,
+    force: bool = False,
+    max_failures: FailureBudget | None = None,
+    health: TenantHealth = reached_health,
 ) -> ApplyReport:
-    """Run the plan's operations in dependency order and report each outcome."""
+    """Run the plan's operations wave by wave, in dependency order, and report each outcome.
+
+    Before any change the blast-radius guard checks the plan (:class:`GuardError` unless
+    ``force``); ``max_failures`` overrides the plan's failure budget; ``health`` decides whether
+    a tenant reached health after its wave (see :mod:`qlikreconcile.engine.waves`).
+    """
+    refused = refusals(planned.plan, force=force)
+    if refused:
+        raise GuardError(refused)
     context = planned.plan.context
     idents = {k: r.ident for k, r in planned.actual.resources.items() if r.ident}
     env = HandlerEnv(
@@ -260,15 +277,20 @@ async def apply_plan(
         polling=polling or ReloadPolling(),
         reload_retry=reload_retry(context),
     )
-    report = await execute(
-        planned.plan,
-        QlikRunner(env),
-        idents=idents,
-        global_limit=global_limit,
-        tenant_limit=tenant_limit,
-        kind_limits={resources.RELOAD: reload_cap(context)},
-        stop=stop,
-        listener=listener,
-    )
+    runner = QlikRunner(env)
+
+    async def run_wave(wave: Plan) -> ApplyReport:
+        return await execute(
+            wave,
+            runner,
+            idents=idents,
+            global_limit=global_limit,
+            tenant_limit=tenant_limit,
+            kind_limits={resources.RELOAD: reload_cap(context)},
+            stop=stop,
+            listener=listener,
+        )
+
+    report = await run_waves(planned.plan, run_wave, budget=max_failures, health=health)
     learnt = tuple(w for w in session.deprecations.warnings() if w not in planned.plan.warnings)
     return dataclasses.replace(report, warnings=learnt) if learnt else report

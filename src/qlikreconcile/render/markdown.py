@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation, Plan
 from qlikreconcile.render.environment import environment, label
+from qlikreconcile.render.rollout_view import rollout_view, wave_order
 from qlikreconcile.render.text import closing_line, summary_line
 
 MARKER = "<!-- qlikreconcile:plan -->"
@@ -69,7 +70,7 @@ def render_markdown(
     env.filters["cell"] = cell
     section_template = env.get_template("plan_md_section.j2")
     row_template = env.get_template("plan_md_row.j2")
-    names = list(plan.tenants) or sorted({op.key.tenant for op in plan.operations})
+    names = wave_order(plan)
     sections = [TenantSection(t, plan.for_tenant(t)) for t in names if plan.for_tenant(t)]
     for section in sections:
         section.row = row_template.render(section=section).rstrip("\n")
@@ -86,6 +87,7 @@ def render_markdown(
             summary=closing_line(plan) if plan.divergences or plan.unread else summary_line(plan),
             rows=[s.row for s in shown],
             quiet=[t for t in plan.tenants if not plan.for_tenant(t)],
+            rollout=rollout_view(plan),
         )
         foot = env.get_template("plan_md_foot.j2").render(**common)
         return head + "".join(s.chosen for s in shown) + foot

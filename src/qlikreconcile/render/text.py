@@ -8,6 +8,7 @@ from typing import Any
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.render.environment import environment, label
+from qlikreconcile.render.rollout_view import rollout_view, wave_order
 
 SUMMARY_ACTIONS = ("create", "update", "replace", "reload", "publish", "republish", "delete")
 
@@ -34,10 +35,25 @@ def closing_line(plan: Plan) -> str:
 
 
 def _tenant_groups(plan: Plan) -> list[dict[str, Any]]:
+    """Tenants in rollout order; the first tenant of each wave carries the wave's heading."""
     groups = []
-    for tenant in plan.tenants or sorted({op.key.tenant for op in plan.operations}):
+    frozen = {h.tenant: h for h in plan.held if h.operations}
+    rollout = plan.rollout
+    waves = (
+        {w.name: (n, len(rollout.waves)) for n, w in enumerate(rollout.waves, 1)} if rollout else {}
+    )
+    previous = None
+    for tenant in wave_order(plan):
+        wave = rollout.wave_of(tenant) if rollout else None
+        heading = None
+        if wave is not None and len(waves) > 1 and wave != previous:
+            number, total = waves[wave]
+            heading = f"Wave {number} of {total}: {wave}"
+        previous = wave
         ops = plan.for_tenant(tenant)
-        groups.append({"name": tenant, "operations": ops})
+        groups.append(
+            {"name": tenant, "operations": ops, "heading": heading, "held": frozen.get(tenant)}
+        )
     return groups
 
 
@@ -49,6 +65,7 @@ def render_plan(plan: Plan) -> str:
         summary=summary_line(plan),
         closing=closing_line(plan),
         width=max((len(label(o)) for o in plan.operations), default=0),
+        rollout=rollout_view(plan),
     )
 
 
@@ -61,11 +78,16 @@ def render_report(
     """
     template = environment().get_template("report.txt.j2")
     counts = report.counts()
+    not_started = {r.op_id for r in report.results if r.reason.startswith("not started:")}
     return template.render(
         report=report,
         failed=report.with_status(Status.FAILED),
         skipped=report.with_status(Status.SKIPPED),
         counts=counts,
-        results=[r for r in report.results if r.op_id not in already_shown],
+        results=[
+            r for r in report.results if r.op_id not in already_shown and r.op_id not in not_started
+        ],
         refused=refused,
+        not_started=len(not_started),
+        waves=report.waves if len(report.waves) > 1 or report.halted else (),
     )

@@ -126,6 +126,41 @@ class DuplicatesEntry(_FileModel):
     )
 
 
+class ThresholdEntry(_FileModel):
+    """One blast-radius threshold: apply refuses a plan over both figures unless --force."""
+
+    share: str | int | None = Field(
+        None, description='Share of the fleet\'s tenants the change may touch, e.g. "50%".'
+    )
+    count: int | None = Field(
+        None, ge=0, strict=True, description="Number of tenants the change may always touch."
+    )
+
+
+class GuardEntry(_FileModel):
+    """`rollout.guard:` thresholds per kind of change (docs/rollouts.md has the defaults)."""
+
+    republish: ThresholdEntry | None = Field(None, description="Published apps replaced.")
+    replace: ThresholdEntry | None = Field(None, description="Resources deleted and recreated.")
+    delete: ThresholdEntry | None = Field(None, description="Resources deleted or deactivated.")
+
+
+class RolloutEntry(_FileModel):
+    """`rollout:` of fleet.yaml: waves in order, failure budget, blast-radius guard."""
+
+    waves: list[str] | None = Field(
+        None,
+        description="Wave names in rollout order; tenants without `wave:` are in the last. "
+        "One wave, main, when omitted.",
+    )
+    max_failures: str | int = Field(
+        0,
+        description='Tenants of one wave that may fail before the rollout halts: 2 or "10%" '
+        "(the first wave of several, the canary, halts on any failure).",
+    )
+    guard: GuardEntry = Field(default_factory=GuardEntry)
+
+
 class FleetFile(_FileModel):
     """desired/fleet.yaml: the fleet's name, source tenant, target and defaults."""
 
@@ -137,6 +172,7 @@ class FleetFile(_FileModel):
     )
     defaults: DefaultsEntry = Field(default_factory=DefaultsEntry)
     duplicates: DuplicatesEntry = Field(default_factory=DuplicatesEntry)
+    rollout: RolloutEntry = Field(default_factory=RolloutEntry)
 
 
 # ---- desired/templates/NAME/template.yaml -------------------------------------------------------
@@ -247,7 +283,14 @@ class TenantFile(_FileModel):
     """desired/tenants/NAME.yaml: one customer tenant."""
 
     tenant: TenantHeader
-    wave: str | None = Field(None, description="Rollout wave, e.g. canary.")
+    wave: str | None = Field(
+        None, description="Rollout wave, one of fleet.yaml's rollout.waves; the last if omitted."
+    )
+    freeze_until: str | None = Field(
+        None,
+        description='Hold every change of this tenant until this date, "2026-12-24" (UTC), or '
+        "an ISO 8601 time with an offset.",
+    )
     variables: dict[str, Any] = Field(
         default_factory=dict, description="Template variables; override fleet defaults."
     )

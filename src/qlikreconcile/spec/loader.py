@@ -24,11 +24,13 @@ from qlikreconcile.spec.models import (
     RELOAD_RETRIES,
     RELOAD_RETRY_DELAY,
     DesiredFleet,
+    Rollout,
     SourceTenant,
     TargetSettings,
     Template,
     Tenant,
 )
+from qlikreconcile.spec.rollout_rules import check_rollout
 from qlikreconcile.spec.rules import (
     check_api_version,
     check_hostname,
@@ -70,7 +72,7 @@ def _entries(folder: Path) -> list[Path]:
 
 def _load_fleet_file(
     root: Path, display: _Display, problems: list[Problem]
-) -> tuple[FleetFile | None, PosDict]:
+) -> tuple[FleetFile | None, PosDict, Rollout]:
     path = root / FLEET_FILE
     file = display(path)
     top = SourcePosition(file)
@@ -82,18 +84,18 @@ def _load_fleet_file(
                 f"create {file} with `fleet:` and `source:` (see docs/spec.md)",
             )
         )
-        return None, PosDict(top)
+        return None, PosDict(top), Rollout()
     doc, found = load_yaml_file(path, file)
     problems += found
     if found:
-        return None, PosDict(top)
+        return None, PosDict(top), Rollout()
     if doc is None:
         problems.append(Problem(top, "fleet file is empty", "add `fleet:` and `source:`"))
-        return None, PosDict(top)
+        return None, PosDict(top), Rollout()
     spec, found = validate(FleetFile, doc, fallback=top, what="fleet file")
     problems += found
     if spec is None:
-        return None, PosDict(top)
+        return None, PosDict(top), Rollout()
     if not spec.fleet.strip():
         problems.append(
             Problem(locate(doc, ("fleet",)) or top, "fleet name is empty", "name the fleet")
@@ -123,8 +125,10 @@ def _load_fleet_file(
     for message, where, fix in checks:
         if message:
             problems.append(Problem(locate(doc, where) or top, message, fix))
+    rollout, found = check_rollout(spec.rollout, doc, top)
+    problems += found
     defaults = doc.get("defaults")
-    return spec, defaults if isinstance(defaults, PosDict) else PosDict(top)
+    return spec, defaults if isinstance(defaults, PosDict) else PosDict(top), rollout
 
 
 def _load_templates(
@@ -239,11 +243,17 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
     display = _Display(root)
     problems: list[Problem] = []
     renderer = ValueRenderer(make_environment())
-    fleet_spec, defaults = _load_fleet_file(root, display, problems)
+    fleet_spec, defaults, rollout = _load_fleet_file(root, display, problems)
     templates, broken = _load_templates(root, display, renderer, problems)
     regions = tuple(fleet_spec.regions) if fleet_spec and fleet_spec.regions else None
     context = FleetContext(
-        defaults, regions, templates, broken, renderer, fleet_ok=fleet_spec is not None
+        defaults,
+        regions,
+        templates,
+        broken,
+        renderer,
+        fleet_ok=fleet_spec is not None,
+        waves=rollout.waves,
     )
     loaded = _load_tenants(root, display, context, problems)
     _duplicates(loaded, problems)
@@ -259,6 +269,7 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         regions=tuple(fleet_spec.regions or ()),
         templates=template_models,
         tenants=tuple(tenants),
+        rollout=rollout,
         reload_max_concurrent=_reload_cap(fleet_spec),
         reload_retries=_reload_retries(fleet_spec),
         reload_retry_delay=_reload_retry_delay(fleet_spec),
@@ -308,7 +319,7 @@ def load_sources(desired_dir: Path) -> tuple[SourceTenant, TargetSettings, dict[
     root = _root(desired_dir)
     display = _Display(root)
     problems: list[Problem] = []
-    fleet_spec, _ = _load_fleet_file(root, display, problems)
+    fleet_spec, _, _ = _load_fleet_file(root, display, problems)
     templates, _ = _load_templates(root, display, ValueRenderer(make_environment()), problems)
     if problems or fleet_spec is None:
         raise SpecError(_sorted(problems))

@@ -10,6 +10,7 @@ The on-disk format these come from is documented in `docs/spec.md`.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -179,11 +180,33 @@ class Tenant(_Frozen):
     hostname: str
     file: str  # the YAML file it came from, relative to the desired/ folder's parent
     id: str | None = None  # an existing tenant to take over instead of creating one
-    wave: str | None = None  # rollout wave (e.g. "canary"); None = the main wave
+    wave: str | None = None  # rollout wave (e.g. "canary"); None = the fleet's last wave
+    freeze_until: datetime | None = None  # every change held until then (aware, UTC)
+    freeze_at: str | None = Field(default=None, exclude=True)
+    """Where `freeze_until` is written (file:line:col), to say why the tenant is held."""
     variables: dict[str, object] = Field(default_factory=dict)
     spaces: tuple[Space, ...] = ()
     connections: tuple[Connection, ...] = ()
     apps: tuple[App, ...] = ()
+
+
+DEFAULT_WAVE = "main"
+"""The one wave of a fleet whose fleet.yaml declares no `rollout.waves`."""
+
+
+class GuardThreshold(_Frozen):
+    """One `rollout.guard` entry as written; None keeps qlikreconcile's default figure."""
+
+    share: float | None = None  # percent
+    count: int | None = None
+
+
+class Rollout(_Frozen):
+    """`rollout:` of fleet.yaml, validated."""
+
+    waves: tuple[str, ...] = (DEFAULT_WAVE,)
+    max_failures: str = "0"  # "N" or "P%"
+    guard: dict[str, GuardThreshold] = Field(default_factory=dict)
 
 
 class DesiredFleet(_Frozen):
@@ -196,6 +219,7 @@ class DesiredFleet(_Frozen):
     regions: tuple[Region, ...] = ()  # regions tenants may be in; empty = every known region
     templates: dict[str, Template]
     tenants: tuple[Tenant, ...]
+    rollout: Rollout = Rollout()
     reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
     delete_duplicate_published: bool = False
     """``duplicates.published_apps: delete_without_sheets``: a second published copy without

@@ -24,7 +24,8 @@ from typing import Any
 
 from qlikreconcile.errors import Problem, SourcePosition
 from qlikreconcile.spec.formats import TenantFile
-from qlikreconcile.spec.models import Tenant
+from qlikreconcile.spec.models import DEFAULT_WAVE, Tenant
+from qlikreconcile.spec.rollout_rules import check_wave, parse_freeze
 from qlikreconcile.spec.rules import TENANT_ID_RE, check_hostname, check_tenant_name
 from qlikreconcile.spec.templates import LoadedTemplate
 from qlikreconcile.spec.templating import ValueRenderer, render_variables, tenant_context
@@ -43,6 +44,7 @@ class FleetContext:
     broken_templates: frozenset[str]  # templates that exist but failed to load (reported)
     renderer: ValueRenderer
     fleet_ok: bool = True  # False: fleet.yaml is missing or invalid, so only headers are checked
+    waves: tuple[str, ...] = (DEFAULT_WAVE,)  # fleet.yaml's rollout.waves, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +218,28 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
     problems += found
     if rendered_spec is None:
         return result(None)
+    if rendered_spec.wave is not None:
+        message = check_wave(rendered_spec.wave, fleet.waves)
+        if message:
+            fix = "use one of them, or add the wave to `rollout.waves` in fleet.yaml"
+            problems.append(Problem(locate(merged, ("wave",)) or top, message, fix))
+    freeze_pos = locate(doc, ("freeze_until",)) or top
+    freeze = parse_freeze(spec.freeze_until) if spec.freeze_until is not None else None
+    if spec.freeze_until is not None and freeze is None:
+        problems.append(
+            Problem(
+                freeze_pos,
+                f"freeze_until '{spec.freeze_until}' is not a date",
+                'write a date like "2026-12-24" (UTC midnight) or a time with an offset',
+            )
+        )
     checker = TenantChecker(file, merged, fleet.templates, fleet.broken_templates)
     tenant_vars = {k: plain(v) for k, v in context.items() if k != "tenant"}
     built = checker.build(rendered_spec, hostname, context, broken, tenant_vars)
     problems += checker.problems
     warnings += checker.warnings
+    if built is not None and freeze is not None:
+        built = built.model_copy(update={"freeze_until": freeze, "freeze_at": str(freeze_pos)})
     return result(None if problems else built)
 
 
