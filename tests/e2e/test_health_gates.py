@@ -80,13 +80,14 @@ async def test_failed_check_stops_the_republish_until_the_where_is_fixed(tmp_pat
 async def test_a_missing_field_blocks_the_first_publish(tmp_path: Path) -> None:
     harness = Harness(copy_desired(tmp_path))
     template = harness.desired / "templates" / "sales" / "template.yaml"
-    template.write_text(template.read_text() + "  - {field: Region}\n", encoding="utf-8")
+    edit(template, r"^  - \{field: CustomerID, table: Orders\}$", r"\g<0>\n  - {field: Region}")
     report = await harness.apply()
-    failed = result(report, "initech/reload/sales:reload")
+    failed = result(report, "acme/reload/sales:reload")
     assert failed.status is Status.FAILED
     assert "field Region exists: observed no field Region (fields: CustomerID," in failed.reason
-    assert result(report, "initech/published_app/sales:publish").status is Status.SKIPPED
-    assert result(report, "initech/reload_task/sales:create").status is Status.SKIPPED
+    assert result(report, "acme/published_app/sales:publish").status is Status.SKIPPED
+    assert result(report, "acme/reload_task/sales:create").status is Status.SKIPPED
+    assert report.halted, "the canary's failed gate halts the rollout"
     state = await harness.admin("GET", "/_emulator/state")
     published = [
         app["name"]
@@ -96,6 +97,6 @@ async def test_a_missing_field_blocks_the_first_publish(tmp_path: Path) -> None:
     ]
     assert published == [], "no customer sees data that failed its gate"
     plan = (await harness.plan()).plan
-    actions = {op.id: op.action for op in plan.operations if op.key.tenant == "initech"}
-    assert actions["initech/reload/sales:reload"] is Action.RELOAD
-    assert actions["initech/published_app/sales:publish"] is Action.PUBLISH
+    actions = {op.id: op.action for op in plan.operations if op.key.tenant == "acme"}
+    assert actions["acme/reload/sales:reload"] is Action.RELOAD
+    assert actions["acme/published_app/sales:publish"] is Action.PUBLISH

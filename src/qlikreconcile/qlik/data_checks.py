@@ -79,6 +79,16 @@ async def gate(client: QlikClient, app_id: str, checks: Sequence[Check]) -> tupl
     return tuple(judge(check, metadata or {}) for check in checks)
 
 
+async def unhealthy(client: QlikClient, app_id: str, checks: Sequence[Check]) -> str | None:
+    """The failed checks in words when the app's data fails its gate, else None.
+
+    Discovery asks this of a build app whose last reload SUCCEEDED: failing data is planned
+    for a reload again, so it is judged again before anything is republished from it.
+    """
+    results = await gate(client, app_id, checks)
+    return None if all(r.passed for r in results) else failures(results)
+
+
 def failures(results: Sequence[CheckResult]) -> str:
     """The failed checks in one line: ``table Orders has at least 1 row: observed 0 rows``."""
     return "; ".join(f"{r.check}: observed {r.observed}" for r in results if not r.passed)

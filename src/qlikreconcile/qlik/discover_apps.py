@@ -10,7 +10,7 @@ missing, which the planner labels as drift.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,13 +40,6 @@ class AppRef:
     checks: tuple[dict[str, Any], ...] = ()
     """The template's data checks (:mod:`.data_checks`): a build app whose data fails them is
     not healthy, however its last reload ended."""
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AppRef:
-        """From a plan's context (JSON: lists where the fields hold tuples)."""
-        fields = dict(data)
-        fields["checks"] = tuple(dict(c) for c in fields.get("checks") or ())
-        return cls(**fields)
 
 
 @dataclass
@@ -98,15 +91,8 @@ async def read_apps(
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
         served_at = _epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
-        out += await _build_app(
-            client,
-            tenant,
-            template,
-            copies[0],
-            spaces,
-            Freshness(max_age, now, served_at),
-            ref.checks if ref else (),
-        )
+        fresh, checks = Freshness(max_age, now, served_at), ref.checks if ref else ()
+        out += await _build_app(client, tenant, template, copies[0], spaces, fresh, checks)
         leftovers += [(template, extra) for extra in copies[1:]]
     linked = {app_items.attrs(i).get("originAppId") for c in copies_of.values() for i in c}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
@@ -247,15 +233,10 @@ async def _build_app(
     )
     last = (reloads.get("data") or [None])[0]
     status, drift = reload_status(last, head.get("modifiedTime"), freshness)
-    if status == "SUCCEEDED" and checks:
-        # The data a successful reload left must also pass the template's gate; if it does not,
-        # the reload is planned again (and what customers see is not republished from it).
-        results = await data_checks.gate(client, app_id, checks)
-        if not all(r.passed for r in results):
-            status, drift = (
-                "CHECKS_FAILED",
-                (f"data check failed: {data_checks.failures(results)}",),
-            )
+    if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
+        failed = await data_checks.unhealthy(client, app_id, checks)
+        if failed:
+            status, drift = "CHECKS_FAILED", (f"data check failed: {failed}",)
     reload = ActualResource(
         resources.reload_key(tenant, template),
         {"status": status},

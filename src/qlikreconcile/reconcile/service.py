@@ -95,7 +95,7 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
         TenantRef(
             name,
             str(info["host"]),
-            tuple(AppRef.from_dict(a) for a in info.get("apps", [])),
+            tuple(_app_ref(a) for a in info.get("apps", [])),
             {space: tuple(groups) for space, groups in info.get("members", {}).items()},
             region=str(info.get("region", "")),
             file=str(info.get("file", "")),
@@ -103,6 +103,11 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
         )
         for name, info in sorted(tenants.items())
     ]
+
+
+def _app_ref(data: Mapping[str, Any]) -> AppRef:
+    """An app's entry of a plan's context, back as discovery takes it (tuples, not lists)."""
+    return AppRef(**{**data, "checks": tuple(dict(c) for c in data.get("checks") or ())})
 
 
 async def plan_fleet(
