@@ -17,7 +17,7 @@ independent work concurrently and skip only what depends on a failure. The plann
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -42,8 +42,13 @@ def make_plan(
     tenants: Sequence[str],
     revision: str | None = None,
     context: Mapping[str, Any] | None = None,
+    prune: Collection[str] = (),
 ) -> Plan:
-    """Plan the operations that make ``actual`` match ``desired``."""
+    """Plan the operations that make ``actual`` match ``desired``.
+
+    ``prune``: kinds whose owned resources no longer in the spec are deleted (an explicit spec
+    decision); other such resources, and protected ones, are listed as left behind.
+    """
     by_key = {r.key: r for r in desired}
     for resource in desired:
         if resource.key.kind not in kinds:
@@ -80,9 +85,10 @@ def make_plan(
 
     retire = _retire_replaced(planned, edges, kinds)
     collect = _collect_garbage(by_key, actual, kinds, planned)
-    divergences.extend(_unmanaged_leftovers(by_key, actual, kinds))
+    pruned = _prune(by_key, actual, kinds, frozenset(prune))
+    divergences.extend(_unmanaged_leftovers(by_key, actual, kinds, frozenset(prune)))
     divergences.extend(_duplicates(by_key, actual))  # reported, never deleted implicitly
-    operations = [*planned.values(), *retire, *collect]
+    operations = [*planned.values(), *retire, *collect, *pruned]
     kind_order = {name: spec.order for name, spec in kinds.items()}
     ordered = sorted_operations(operations, kind_order)
     return Plan(
@@ -266,13 +272,13 @@ def _collect_garbage(
     return out
 
 
-def _unmanaged_leftovers(
+def _left_behind(
     desired: Mapping[ResourceKey, DesiredResource],
     actual: ActualState,
     kinds: Mapping[str, KindSpec],
-) -> list[str]:
-    """Owned resources the spec no longer names: reported, never deleted implicitly."""
-    notes = []
+) -> list[tuple[ResourceKey, ActualResource, KindSpec]]:
+    """Owned resources of planned tenants that the spec no longer names."""
+    found = []
     planned_tenants = {k.tenant for k in desired}
     for key, resource in sorted(actual.resources.items()):
         kind = kinds.get(key.kind)
@@ -281,11 +287,70 @@ def _unmanaged_leftovers(
         if resource.garbage or resource.superseded or resource.duplicate:
             continue
         if key.tenant in planned_tenants:
-            notes.append(
-                f"{key}: owned by qlikreconcile but no longer in the spec; left in place "
-                f"(deletion is opt-in): {kind.left_behind}"
-            )
+            found.append((key, resource, kind))
+    return found
+
+
+def _unmanaged_leftovers(
+    desired: Mapping[ResourceKey, DesiredResource],
+    actual: ActualState,
+    kinds: Mapping[str, KindSpec],
+    prune: frozenset[str],
+) -> list[str]:
+    """Owned resources the spec no longer names and that are not pruned: reported."""
+    notes = []
+    for key, resource, kind in _left_behind(desired, actual, kinds):
+        if key.kind in prune and not resource.protected:
+            continue
+        why = (
+            f"not pruned: {resource.protected}"
+            if resource.protected and key.kind in prune
+            else "deletion is opt-in"
+        )
+        notes.append(
+            f"{key}: owned by qlikreconcile but no longer in the spec; left in place "
+            f"({why}): {kind.left_behind}"
+        )
     return notes
+
+
+def _prune(
+    desired: Mapping[ResourceKey, DesiredResource],
+    actual: ActualState,
+    kinds: Mapping[str, KindSpec],
+    prune: frozenset[str],
+) -> list[Operation]:
+    """Deletes of owned resources the spec no longer names, for the kinds it prunes.
+
+    Within a tenant, what depends on others goes first (a schedule before its app, a
+    published copy before the build app it came from): each delete waits for the deletes of
+    kinds that come later in the kinds' order.
+    """
+    chosen = [
+        (key, resource)
+        for key, resource, _ in _left_behind(desired, actual, kinds)
+        if key.kind in prune and not resource.protected
+    ]
+    out = []
+    for key, resource in chosen:
+        order = kinds[key.kind].order
+        after = sorted(
+            f"{k}:{Action.DELETE.value}"
+            for k, _ in chosen
+            if k.tenant == key.tenant and kinds[k.kind].order > order
+        )
+        inputs = {"with_sheets": True} if resource.observed.get("with_sheets") else {}
+        out.append(
+            Operation(
+                key,
+                Action.DELETE,
+                "no longer in the spec; pruned (prune in fleet.yaml)",
+                depends_on=tuple(after),
+                ident=resource.ident,
+                inputs=inputs,
+            )
+        )
+    return out
 
 
 def _duplicates(desired: Mapping[ResourceKey, DesiredResource], actual: ActualState) -> list[str]:

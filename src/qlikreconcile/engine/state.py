@@ -75,6 +75,9 @@ class ActualResource:
     planned as ADOPT, which takes it over, instead of an update."""
     observed: Mapping[str, Any] = field(default_factory=dict)
     """Facts read for reports (``status``), never diffed: when the data was last reloaded."""
+    protected: str = ""
+    """Why it is never pruned even where the spec prunes its kind (customers' sheets live in
+    it); it is listed as left behind with this reason instead."""
 
 
 @dataclass(frozen=True, slots=True)

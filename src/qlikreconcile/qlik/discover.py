@@ -51,6 +51,9 @@ class TenantRef:
     """The spec file of the tenant (named in recovery steps)."""
     adopt_id: str | None = None
     """The spec's ``tenant.id``: the existing tenant to take over when the host does not answer."""
+    prune_published: str | None = None
+    """Published copies no longer in the spec are pruned: ``keep_sheets`` (never one customers'
+    sheets live in) or ``with_sheets`` (the tenant file allows it); None: not pruned."""
 
 
 class _Unreadable(Exception):
@@ -222,7 +225,9 @@ async def read_tenant(
     out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
     owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
     out += await _assignments(client, tenant, owned, ref.members)
-    apps = await read_apps(client, tenant, items, space_names, ref.apps, now)
+    apps = await read_apps(
+        client, tenant, items, space_names, ref.apps, now, prune=ref.prune_published
+    )
     return out + apps.resources, apps.missing
 
 

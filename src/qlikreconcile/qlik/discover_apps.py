@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
 from qlikreconcile.qlik import app_items, data_checks, ownership, resources
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.engine import count_sheets_or_none
 from qlikreconcile.qlik.published_copies import published_copies
 from qlikreconcile.qlik.schedules import read_schedules
 
@@ -55,7 +56,12 @@ async def read_apps(
     spaces: dict[str, str],
     expected: Iterable[AppRef],
     now: float,
+    *,
+    prune: str | None = None,
 ) -> AppsFound:
+    """``prune`` (published copies no longer in the spec will be pruned): ``keep_sheets`` or
+    ``with_sheets``; their sheets are counted, so one customers use is protected (``keep_sheets``)
+    or at least shown (``with_sheets``)."""
     builds: dict[str, list[dict[str, Any]]] = {}
     copies_of: dict[str, list[dict[str, Any]]] = {}
     leftovers: list[tuple[str, dict[str, Any]]] = []
@@ -80,7 +86,10 @@ async def read_apps(
         published[template] = kept
         marker = app_items.marker(kept)
         assert marker is not None
-        out.append(_published(tenant, marker, kept, spaces))
+        resource = _published(tenant, marker, kept, spaces)
+        if prune and (ref is None or not ref.publish_to):
+            resource = await _prunable(client, resource, allow_sheets=prune == "with_sheets")
+        out.append(resource)
         extras += others
     found = AppsFound(out, {})
     for template, copies in sorted(builds.items()):
@@ -113,7 +122,11 @@ async def read_apps(
             for template, item in published.items()
             if template in refs and not refs[template].publish_to
         }
-        found.resources += await read_schedules(client, tenant, targets, left=unpublished)
+        # The schedule of a published copy kept for customers' sheets is kept with it.
+        kept = {str(r.ident): r.protected for r in out if r.protected}
+        found.resources += await read_schedules(
+            client, tenant, targets, left=unpublished, protect=kept
+        )
     return found
 
 
@@ -131,6 +144,22 @@ def _published(
         ident=app_items.app_id(item),
         applied=marker.applied,
     )
+
+
+async def _prunable(
+    client: QlikClient, resource: ActualResource, *, allow_sheets: bool
+) -> ActualResource:
+    """A published copy the spec no longer names, about to be pruned: its sheets counted, and
+    protected while customers' sheets live in it (or cannot be counted)."""
+    sheets = await count_sheets_or_none(client, str(resource.ident))
+    if sheets is None:
+        why = "its sheets could not be counted through the engine"
+    elif sheets.customers and not allow_sheets:
+        why = f"customers' sheets live in it ({sheets})"
+    else:
+        why = ""
+    observed = {"sheets": str(sheets) if sheets else "unknown", "with_sheets": allow_sheets}
+    return replace(resource, protected=why, observed=observed)
 
 
 def _unmarked(

@@ -21,6 +21,7 @@ Per tenant, discovery reads the task list once and, for each scheduled template,
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
@@ -100,11 +101,13 @@ async def read_schedules(
     targets: Mapping[str, str],
     *,
     left: Collection[str] = (),
+    protect: Mapping[str, str] | None = None,
 ) -> list[ActualResource]:
     """The schedules of a tenant's templates; ``targets`` maps template -> the app to schedule.
 
     A task of ours on an app in ``left`` (kept for customers but no longer managed) is left
-    behind like the app, never garbage.
+    behind like the app, never garbage. A task on an app in ``protect`` (app id -> why it is
+    never pruned) is protected with it.
     """
     tasks = [t async for t in client.paginate(TASKS)]
     out: list[ActualResource] = []
@@ -118,8 +121,9 @@ async def read_schedules(
         app_id = targets.get(template)
         mine.sort(key=_created)
         if app_id is None:
-            # No longer scheduled in the spec: reported as left behind, never deleted implicitly.
-            out += [_owned(tenant, template, t, extra=n > 0) for n, t in enumerate(mine)]
+            # No longer scheduled in the spec: left behind (pruned only where the spec says so).
+            found = [_owned(tenant, template, t, extra=n > 0) for n, t in enumerate(mine)]
+            out += [_protected(r, t, protect or {}) for r, t in zip(found, mine, strict=True)]
             continue
         current = [t for t in mine if app_id and t.get("resourceId") == app_id]
         if current:
@@ -164,6 +168,15 @@ def _owned(
         drift=_disabled_reason(task),
         applied=marker.applied if marker else None,
     )
+
+
+def _protected(
+    resource: ActualResource, task: Mapping[str, Any], protect: Mapping[str, str]
+) -> ActualResource:
+    why = protect.get(str(task.get("resourceId")))
+    if not why:
+        return resource
+    return replace(resource, protected=f"it reloads a published copy that is kept: {why}")
 
 
 def _garbage(tenant: str, template: str, task: Mapping[str, Any], why: str) -> ActualResource:

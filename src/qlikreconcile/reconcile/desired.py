@@ -60,9 +60,29 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
             region=t.region,
             file=t.file,
             adopt_id=t.id,
+            prune_published=_prune_published(fleet, t),
         )
         for t in fleet.tenants
     ]
+
+
+def _prune_published(fleet: DesiredFleet, tenant: Tenant) -> str | None:
+    if "published_apps" not in fleet.prune:
+        return None
+    return "with_sheets" if tenant.prune_published_with_sheets else "keep_sheets"
+
+
+PRUNE_KINDS: dict[str, str] = {
+    "apps": resources.APP,
+    "published_apps": resources.PUBLISHED_APP,
+    "schedules": resources.RELOAD_TASK,
+    "connections": resources.CONNECTION,
+}
+"""fleet.yaml ``prune`` keys -> the resource kinds they delete."""
+
+
+def prune_kinds(fleet: DesiredFleet) -> frozenset[str]:
+    return frozenset(PRUNE_KINDS[key] for key in fleet.prune)
 
 
 def desired_resources(

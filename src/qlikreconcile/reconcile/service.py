@@ -38,7 +38,7 @@ from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling, ReloadRe
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
-from qlikreconcile.reconcile.desired import desired_resources, tenant_refs
+from qlikreconcile.reconcile.desired import desired_resources, prune_kinds, tenant_refs
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.models import (
@@ -83,6 +83,7 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
                 "region": ref.region,
                 "file": ref.file,
                 "adopt_id": ref.adopt_id,
+                "prune_published": ref.prune_published,
             }
             for ref in refs
         },
@@ -100,6 +101,7 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
             region=str(info.get("region", "")),
             file=str(info.get("file", "")),
             adopt_id=info.get("adopt_id"),
+            prune_published=info.get("prune_published"),
         )
         for name, info in sorted(tenants.items())
     ]
@@ -138,6 +140,7 @@ async def plan_fleet(
         tenants=[t.name for t in fleet.tenants],
         revision=revision,
         context=plan_context(fleet, refs),
+        prune=prune_kinds(fleet),
     )
     if fleet.warnings:  # the spec's own, so a PR's plan shows them too
         plan = dataclasses.replace(plan, warnings=(*fleet.warnings, *plan.warnings))

@@ -126,6 +126,34 @@ class DuplicatesEntry(_FileModel):
     )
 
 
+class PruneEntry(_FileModel):
+    """`prune:` of fleet.yaml: owned objects no longer in the spec are deleted, per kind.
+
+    Off by default: without it they are listed as left behind. Spaces and group roles on them
+    are not pruned yet (a space must be emptied first): they stay listed as left behind.
+    """
+
+    apps: bool = Field(False, description="Build copies of apps removed from the spec.")
+    published_apps: bool = Field(
+        False,
+        description="Published copies no longer in the spec (an app removed or its publish_to "
+        "removed); never one in which customers' community sheets are seen, unless the "
+        "tenant file sets prune.published_apps_with_sheets.",
+    )
+    schedules: bool = Field(False, description="Scheduling tasks no longer in the spec.")
+    connections: bool = Field(False, description="Data connections no longer in the spec.")
+
+
+class TenantPruneEntry(_FileModel):
+    """`prune:` of a tenant file: this tenant's explicit decisions beyond fleet.yaml's."""
+
+    published_apps_with_sheets: bool = Field(
+        False,
+        description="Prune this tenant's published copies even when customers' community "
+        "sheets live in them (they are lost); needs prune.published_apps in fleet.yaml.",
+    )
+
+
 class ThresholdEntry(_FileModel):
     """One blast-radius threshold: apply refuses a plan over both figures unless --force."""
 
@@ -172,6 +200,7 @@ class FleetFile(_FileModel):
     )
     defaults: DefaultsEntry = Field(default_factory=DefaultsEntry)
     duplicates: DuplicatesEntry = Field(default_factory=DuplicatesEntry)
+    prune: PruneEntry = Field(default_factory=PruneEntry)
     rollout: RolloutEntry = Field(default_factory=RolloutEntry)
 
 
@@ -290,6 +319,9 @@ class TenantFile(_FileModel):
         None,
         description='Hold every change of this tenant until this date, "2026-12-24" (UTC), or '
         "an ISO 8601 time with an offset.",
+    )
+    prune: TenantPruneEntry | None = Field(
+        None, description="This tenant's pruning decisions beyond fleet.yaml's `prune`."
     )
     variables: dict[str, Any] = Field(
         default_factory=dict, description="Template variables; override fleet defaults."

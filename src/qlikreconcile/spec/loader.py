@@ -254,6 +254,7 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         renderer,
         fleet_ok=fleet_spec is not None,
         waves=rollout.waves,
+        prune=_prune(fleet_spec),
     )
     loaded = _load_tenants(root, display, context, problems)
     _duplicates(loaded, problems)
@@ -273,11 +274,19 @@ def load_fleet(desired_dir: Path) -> DesiredFleet:
         reload_max_concurrent=_reload_cap(fleet_spec),
         reload_retries=_reload_retries(fleet_spec),
         reload_retry_delay=_reload_retry_delay(fleet_spec),
+        prune=_prune(fleet_spec),
         delete_duplicate_published=(
             fleet_spec.duplicates.published_apps == "delete_without_sheets"
         ),
         warnings=tuple(str(w) for w in _sorted([w for t in loaded for w in t.warnings])),
     )
+
+
+def _prune(spec: FleetFile | None) -> frozenset[str]:
+    """The `prune:` keys switched on."""
+    if spec is None:
+        return frozenset()
+    return frozenset(key for key, on in spec.prune.model_dump().items() if on)
 
 
 def _reload_cap(spec: FleetFile) -> int:

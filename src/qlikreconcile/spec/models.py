@@ -182,6 +182,7 @@ class Tenant(_Frozen):
     id: str | None = None  # an existing tenant to take over instead of creating one
     wave: str | None = None  # rollout wave (e.g. "canary"); None = the fleet's last wave
     freeze_until: datetime | None = None  # every change held until then (aware, UTC)
+    prune_published_with_sheets: bool = False  # prune published copies customers' sheets live in
     freeze_at: str | None = Field(default=None, exclude=True)
     """Where `freeze_until` is written (file:line:col), to say why the tenant is held."""
     variables: dict[str, object] = Field(default_factory=dict)
@@ -221,6 +222,9 @@ class DesiredFleet(_Frozen):
     tenants: tuple[Tenant, ...]
     rollout: Rollout = Rollout()
     reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
+    prune: frozenset[str] = frozenset()
+    """fleet.yaml ``prune`` keys switched on (``apps``, ``published_apps``, ``schedules``,
+    ``connections``): owned objects of those kinds no longer in the spec are deleted."""
     delete_duplicate_published: bool = False
     """``duplicates.published_apps: delete_without_sheets``: a second published copy without
     community sheets is deleted instead of only reported."""

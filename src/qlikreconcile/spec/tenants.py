@@ -45,6 +45,7 @@ class FleetContext:
     renderer: ValueRenderer
     fleet_ok: bool = True  # False: fleet.yaml is missing or invalid, so only headers are checked
     waves: tuple[str, ...] = (DEFAULT_WAVE,)  # fleet.yaml's rollout.waves, in order
+    prune: frozenset[str] = frozenset()  # fleet.yaml's prune keys switched on
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,18 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
     warnings += checker.warnings
     if built is not None and freeze is not None:
         built = built.model_copy(update={"freeze_until": freeze, "freeze_at": str(freeze_pos)})
+    if spec.prune is not None and spec.prune.published_apps_with_sheets:
+        if "published_apps" not in fleet.prune:
+            problems.append(
+                Problem(
+                    locate(doc, ("prune", "published_apps_with_sheets")) or top,
+                    "prune.published_apps_with_sheets has no effect: fleet.yaml does not "
+                    "prune published apps",
+                    "set prune.published_apps: true in fleet.yaml, or remove this key",
+                )
+            )
+        elif built is not None:
+            built = built.model_copy(update={"prune_published_with_sheets": True})
     return result(None if problems else built)
 
 

@@ -58,6 +58,9 @@ def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
+    if op.action is Action.DELETE:  # pruned: owned, and no longer in the spec
+        await client.delete(f"/api/v1/data-connections/{op.ident}", missing_ok=True)
+        return Outcome(detail=f"deleted connection {op.key.name}")
     body = _body(op, env)
     if op.action is Action.CREATE:
 

@@ -64,11 +64,13 @@ async def read_published(env: HandlerEnv, client: QlikClient, app_id: str) -> di
         delay = min(delay * factor, cap)
 
 
-async def _delete_duplicate(op: Operation, env: HandlerEnv) -> Outcome:
-    """Delete a second published copy, after checking again that it is ours and unused.
+async def _delete_copy(op: Operation, env: HandlerEnv) -> Outcome:
+    """Delete a second published copy, or one pruned, after checking again that it is ours and
+    unused.
 
     The plan saw no sheet of customers' in it; they may have made one since, so the engine
-    counts again right before the delete and a single sheet stops it.
+    counts again right before the delete and a single sheet stops it (unless the tenant file
+    allows pruning published copies with sheets, ``with_sheets``).
     """
     client = env.client(op)
     app_id = str(op.ident)
@@ -79,19 +81,19 @@ async def _delete_duplicate(op: Operation, env: HandlerEnv) -> Outcome:
     if marker is None or marker.role != "published" or marker.template != template:
         raise OperationError(f"not deleting app {app_id}: it is not a published copy we made")
     sheets = await count_sheets(client, app_id)
-    if sheets.customers:
+    if sheets.customers and not op.inputs.get("with_sheets"):
         raise OperationError(
             f"not deleting published app {app_id}: customers' sheets appeared in it since the "
             f"plan ({sheets})",
             detail="it is kept; the next plan keeps the copy customers use",
         )
     await client.delete(f"/api/v1/apps/{app_id}", missing_ok=True)
-    return Outcome(detail=f"deleted second published copy {app_id} ({sheets})")
+    return Outcome(detail=f"deleted published copy {app_id} ({sheets})")
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     if op.action is Action.DELETE:
-        return await _delete_duplicate(op, env)
+        return await _delete_copy(op, env)
     client = env.client(op)
     build_id = env.ident(str(op.inputs["app"]))
     last = await latest(client, build_id)
