@@ -154,3 +154,39 @@ def test_cli_rollout_halts_on_a_failing_canary_then_completes(served: str, tmp_p
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Apply complete" in done.stdout
     assert run("plan", "--detailed-exitcode").returncode == 0
+
+
+def test_cli_offboarding_and_reactivation(served: str, tmp_path: Path) -> None:
+    """A decommission block deactivates the tenant over real HTTP; removing it brings it back."""
+    desired = copy_desired(tmp_path)
+    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "qlikreconcile", *args, "-d", str(desired), "--target", served],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+
+    assert run("apply", "--auto-approve").returncode == 0
+    tenant_file = desired / "tenants" / "initech.yaml"
+    original = tenant_file.read_text(encoding="utf-8")
+    block = "\ndecommission:\n  confirm_hostname: initech.eu.qlikcloud.com\n"
+    tenant_file.write_text(original + block, encoding="utf-8")
+    offboarded = run("apply", "--auto-approve")
+    assert offboarded.returncode == 0, offboarded.stdout + offboarded.stderr
+    assert "deactivate" in offboarded.stdout
+    held = run("plan", "--detailed-exitcode")
+    assert held.returncode == 0, held.stdout + held.stderr
+    assert "initech: deactivated" in held.stdout + held.stderr
+    assert "Qlik purges it on" in held.stdout + held.stderr
+    tenant_file.write_text(original, encoding="utf-8")
+    back = run("apply", "--auto-approve")
+    assert back.returncode == 0, back.stdout + back.stderr
+    settled = run("plan", "--detailed-exitcode")
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    assert "No changes." in settled.stdout

@@ -27,7 +27,7 @@ from typing import Any
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.errors import ApiError, NotFoundError, TransportError
-from qlikreconcile.qlik import ownership, pending, quirks, resources
+from qlikreconcile.qlik import offboarding, ownership, pending, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords
 from qlikreconcile.qlik.discover_apps import AppRef, read_apps
@@ -80,6 +80,12 @@ class _Records:
                 self._found = await self._control.all(pending.KIND)
         return self._found.get(tenant)
 
+    async def deactivated(self, tenant: str) -> ControlRecord | None:
+        """The record a decommission left (read only when a tenant answers as deactivated)."""
+        if self._control is None:
+            return None
+        return await self._control.get(offboarding.KIND, tenant)
+
 
 ReadListener = Callable[[TenantRef], None]
 """Called when a tenant has been read (for progress on long reads)."""
@@ -118,12 +124,19 @@ async def read_fleet(
             except _Unreadable as exc:
                 unreadable[ref.name] = str(exc)
             except (ApiError, TransportError) as exc:
-                log.warning("cannot read tenant %s: %s", ref.name, exc)
-                unreadable[ref.name] = (
-                    "the tenant is deactivated; reactivate it before it is purged"
-                    if quirks.is_disabled_tenant_error(exc)
-                    else str(exc)
-                )
+                disabled = quirks.is_disabled_tenant_error(exc)
+                record = await records.deactivated(ref.name) if disabled else None
+                if record is not None:
+                    found[resources.tenant_key(ref.name)] = await offboarding.dormant(
+                        session, ref, record
+                    )
+                else:
+                    log.warning("cannot read tenant %s: %s", ref.name, exc)
+                    unreadable[ref.name] = (
+                        "the tenant is deactivated; reactivate it before it is purged"
+                        if disabled
+                        else str(exc)
+                    )
             else:
                 found.update((r.key, r) for r in resources_)
                 missing.update(gone)

@@ -104,17 +104,22 @@ def tenant_resources(
 ) -> list[DesiredResource]:
     t = tenant.name
     tenant_key = resources.tenant_key(t)
+    offboard = tenant.decommission_purge_days is not None
+    inputs: dict[str, Any] = {
+        "region": tenant.region,
+        "datacenter": REGIONS[tenant.region],
+        "file": tenant.file,
+    }
+    if offboard:
+        inputs["purge_after_days"] = tenant.decommission_purge_days
+    status = "disabled" if offboard else "active"
     out = [
         DesiredResource(
-            tenant_key,
-            {"name": t, "hostname": tenant.hostname, "status": "active"},
-            inputs={
-                "region": tenant.region,
-                "datacenter": REGIONS[tenant.region],
-                "file": tenant.file,
-            },
+            tenant_key, {"name": t, "hostname": tenant.hostname, "status": status}, inputs=inputs
         )
     ]
+    if offboard:  # nothing is built in a tenant being offboarded; Qlik purges what it holds
+        return out
     for space in tenant.spaces:
         space_key = resources.space_key(t, space.name)
         out.append(

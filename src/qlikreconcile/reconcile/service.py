@@ -39,6 +39,7 @@ from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, prune_kinds, tenant_refs
+from qlikreconcile.reconcile.offboarding import offboard
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.models import (
@@ -142,6 +143,7 @@ async def plan_fleet(
         context=plan_context(fleet, refs),
         prune=prune_kinds(fleet),
     )
+    plan = offboard(plan, fleet, actual)
     if fleet.warnings:  # the spec's own, so a PR's plan shows them too
         plan = dataclasses.replace(plan, warnings=(*fleet.warnings, *plan.warnings))
     removed, unlisted = await removed_tenants(

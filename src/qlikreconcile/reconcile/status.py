@@ -54,7 +54,11 @@ def _tenant(
     pending = len(plan.for_tenant(name))
     diverged = tuple(d for d in plan.divergences if d.split("/", 1)[0].split(":", 1)[0] == name)
     held = tuple(h.reason for h in plan.held if h.tenant == name)
-    if pending:
+    found_tenant = actual.resources.get(resources.tenant_key(name))
+    if found_tenant is not None and found_tenant.observed.get("decommissioned"):
+        purge = found_tenant.observed.get("purge_at") or "unknown"
+        state = f"deactivated, purge {purge}"
+    elif pending:
         state = "changes pending"
     elif diverged:
         state = "diverged"

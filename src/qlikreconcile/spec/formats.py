@@ -144,6 +144,17 @@ class PruneEntry(_FileModel):
     connections: bool = Field(False, description="Data connections no longer in the spec.")
 
 
+class DecommissionEntry(_FileModel):
+    """`decommission:` of a tenant file: offboard the customer (deactivate the tenant)."""
+
+    confirm_hostname: str = Field(
+        description="The tenant's host name, typed again to confirm (Qlik asks the same)."
+    )
+    purge_after_days: int = Field(
+        30, ge=10, le=90, strict=True, description="Days until Qlik purges it (10-90, OEMs)."
+    )
+
+
 class TenantPruneEntry(_FileModel):
     """`prune:` of a tenant file: this tenant's explicit decisions beyond fleet.yaml's."""
 
@@ -322,6 +333,11 @@ class TenantFile(_FileModel):
     )
     prune: TenantPruneEntry | None = Field(
         None, description="This tenant's pruning decisions beyond fleet.yaml's `prune`."
+    )
+    decommission: DecommissionEntry | None = Field(
+        None,
+        description="Offboard this customer: deactivate the tenant (Qlik purges it after "
+        "purge_after_days); removing the block before then reactivates it.",
     )
     variables: dict[str, Any] = Field(
         default_factory=dict, description="Template variables; override fleet defaults."

@@ -241,6 +241,23 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
     warnings += checker.warnings
     if built is not None and freeze is not None:
         built = built.model_copy(update={"freeze_until": freeze, "freeze_at": str(freeze_pos)})
+    if spec.decommission is not None:
+        where = locate(doc, ("decommission",)) or top
+        if spec.decommission.confirm_hostname.strip().lower() != hostname:
+            problems.append(
+                Problem(
+                    locate(doc, ("decommission", "confirm_hostname")) or where,
+                    f"decommission.confirm_hostname '{spec.decommission.confirm_hostname}' is "
+                    f"not this tenant's host name",
+                    f"write confirm_hostname: {hostname} to confirm deactivating it",
+                )
+            )
+        elif built is not None:
+            update = {
+                "decommission_purge_days": spec.decommission.purge_after_days,
+                "decommission_at": str(where),
+            }
+            built = built.model_copy(update=update)
     if spec.prune is not None and spec.prune.published_apps_with_sheets:
         if "published_apps" not in fleet.prune:
             problems.append(

@@ -31,7 +31,7 @@ from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.errors import ApiError, OperationError, TransportError
-from qlikreconcile.qlik import pending, quirks
+from qlikreconcile.qlik import offboarding, pending, quirks
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
 from qlikreconcile.qlik.handlers.adopt import create_once, is_ambiguous
@@ -166,6 +166,8 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     if op.action is Action.ADOPT:
         return await _adopt(op, env, host, register)
     tenant_id = env.ident(op.key)
+    if op.action is Action.DEACTIVATE:
+        return await _deactivate(op, env, host, register, tenant_id)
     changed = {c.path for c in op.changes}
     if "status" in changed:
 
@@ -182,10 +184,26 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             create=reactivate,
             find=lambda: _active(register, tenant_id),
         )
+        await offboarding.forget(_records(env), op.key.tenant)
     name = op.desired["name"] if "name" in changed else None
     alias = host if "hostname" in changed else None
     await _name_and_alias(env, tenant_id, host, register, name=name, alias=alias)
     return Outcome(ident=tenant_id)
+
+
+async def _deactivate(
+    op: Operation, env: HandlerEnv, host: str, register: QlikClient, tenant_id: str
+) -> Outcome:
+    """Offboard: keep the tenant's id and host in a control record, then deactivate it."""
+    region = str(op.inputs["region"])
+    data = {"id": tenant_id, "host": host, "region": region}
+    records = _records(env)
+    kept = await offboarding.record(records, op.key.tenant, data)
+    days = int(op.inputs["purge_after_days"])
+    purge = await offboarding.deactivate(register, tenant_id, host, days)
+    if kept is not None and purge:  # Qlik says the purge date only in this answer
+        await records.update(kept, {"purge": purge})
+    return Outcome(ident=tenant_id, detail=f"deactivated {host}; Qlik purges it on {purge}")
 
 
 async def forget_obsolete(op: Operation, env: HandlerEnv) -> Outcome:
