@@ -95,3 +95,12 @@ def test_report_lists_failures_with_qlik_log_line() -> None:
     text = render_report(report)
     assert "Qlik: The following error occurred: Connection not found: 'x'" in text
     assert "Apply finished with failures: 0 succeeded, 1 failed, 1 skipped." in text
+
+
+def test_summary_counts_deactivations_and_adoptions_only_when_present() -> None:
+    offboard = Plan("t", (Operation(k("tenant", "acme"), Action.DEACTIVATE, "decommission"),))
+    assert "1 to deactivate" in summary_line(offboard)
+    assert "adopt" not in summary_line(offboard)
+    plain = Plan("t", (Operation(k("app", "sales"), Action.UPDATE, "name"),))
+    assert "deactivate" not in summary_line(plain)
+    assert "adopt" not in summary_line(plain)

@@ -86,7 +86,8 @@ async def scenario(
     state = await _converged(rig, spec, first)
     assert unowned(state, seeded) == before
     seeded.append(await seed_lookalike(rig, state, spec.tenants[0]))
-    assert await seed_community_sheets(rig, state, spec) >= 0
+    published = sum(1 for t in spec.tenants for a in t.apps if a.publish)
+    assert await seed_community_sheets(rig, state, spec) == 2 * published
     state = await rig.state()
     sheets, before = community_sheets(state), unowned(state, seeded)
 

@@ -1,4 +1,4 @@
-"""A small dependency graph over resource keys: topological order and transitive dependents."""
+"""A small dependency graph over resource keys: topological order, cycles named."""
 
 from __future__ import annotations
 
@@ -39,19 +39,3 @@ def topological(nodes: Iterable[N], edges: Mapping[N, Iterable[N]]) -> list[N]:
     for node in order:
         visit(node, [])
     return result
-
-
-def dependents(roots: Iterable[N], edges: Mapping[N, Iterable[N]]) -> set[N]:
-    """Every node that depends, directly or transitively, on any of ``roots``."""
-    reverse: dict[N, list[N]] = {}
-    for node, deps in edges.items():
-        for dep in deps:
-            reverse.setdefault(dep, []).append(node)
-    seen: set[N] = set()
-    stack = list(roots)
-    while stack:
-        for child in reverse.get(stack.pop(), ()):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen

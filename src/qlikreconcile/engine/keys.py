@@ -46,8 +46,9 @@ class Action(Enum):
 
     @property
     def destructive(self) -> bool:
-        """True when the action removes or overwrites something customers may see."""
-        return self in (Action.DELETE, Action.REPLACE, Action.DEACTIVATE)
+        """True when the action removes or overwrites something customers may see (reviewers
+        are shown these first; the blast-radius guard counts them)."""
+        return self in (Action.REPUBLISH, Action.REPLACE, Action.DELETE, Action.DEACTIVATE)
 
 
 _GLYPHS: dict[Action, str] = {

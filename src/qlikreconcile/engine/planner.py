@@ -22,15 +22,17 @@ from dataclasses import replace
 from typing import Any
 
 from qlikreconcile.engine.diff import create_changes, diff_fields
-from qlikreconcile.engine.graph import topological
+from qlikreconcile.engine.graph import CycleError, topological
 from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import SENSITIVE, Operation, Plan, sorted_operations
 from qlikreconcile.engine.state import ActualResource, ActualState, DesiredResource, fields_digest
+from qlikreconcile.errors import PlanError
 
 
-class PlanningError(ValueError):
-    """The desired resources are inconsistent (unknown kind, dependency cycle)."""
+class PlanningError(PlanError):
+    """The desired resources are inconsistent (unknown kind, dependency cycle): a bug in how
+    the spec became resources, shown as one message, never a traceback."""
 
 
 def make_plan(
@@ -54,7 +56,12 @@ def make_plan(
         if resource.key.kind not in kinds:
             raise PlanningError(f"no kind {resource.key.kind!r} for {resource.key}")
     edges = {r.key: _prerequisites(r) for r in desired}
-    order = topological([r.key for r in desired], edges)
+    try:
+        order = topological([r.key for r in desired], edges)
+    except CycleError as exc:
+        raise PlanningError(
+            f"the desired resources depend on each other in a cycle: {exc}"
+        ) from None
 
     planned: dict[ResourceKey, Operation] = {}
     blocked: dict[ResourceKey, str] = {}
@@ -300,7 +307,7 @@ def _unmanaged_leftovers(
     """Owned resources the spec no longer names and that are not pruned: reported."""
     notes = []
     for key, resource, kind in _left_behind(desired, actual, kinds):
-        if key.kind in prune and not resource.protected:
+        if key.kind in prune and kind.deletable and not resource.protected:
             continue
         why = (
             f"not pruned: {resource.protected}"
@@ -328,8 +335,8 @@ def _prune(
     """
     chosen = [
         (key, resource)
-        for key, resource, _ in _left_behind(desired, actual, kinds)
-        if key.kind in prune and not resource.protected
+        for key, resource, kind in _left_behind(desired, actual, kinds)
+        if key.kind in prune and kind.deletable and not resource.protected
     ]
     out = []
     for key, resource in chosen:

@@ -82,6 +82,7 @@ KINDS: dict[str, KindSpec] = {
         update_action=Action.REPUBLISH,
         refresh_action=Action.REPUBLISH,
         fixed_fields=frozenset({"space"}),
+        deletable=True,  # never while customers' sheets are seen in it (see discover_apps)
         left_behind="customers still open it in its managed space",
         fixed_hint=quirks.MOVE_PUBLISHED_HINT,
     ),

@@ -49,7 +49,7 @@ def _tenant(
     if name in actual.unreadable or name in actual.blocked:
         why = actual.unreadable.get(name) or actual.blocked.get(name, "")
         return TenantStatus(name, tenant.hostname, wave, "unreadable", notes=(why,))
-    found = {k: r for k, r in actual.resources.items() if k.tenant == name}
+    found = {r.key: r for r in actual.by_tenant(name)}
     apps = tuple(_app(name, app, found, fleet, now) for app in tenant.apps)
     pending = len(plan.for_tenant(name))
     diverged = tuple(d for d in plan.divergences if d.split("/", 1)[0].split(":", 1)[0] == name)

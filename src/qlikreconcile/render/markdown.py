@@ -23,12 +23,7 @@ GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_LIMIT = 60_000
 SLACK = 600
 """Room kept for the "left out" lines the renderer may add while trimming."""
-RISKY = {
-    Action.REPUBLISH: "republish",
-    Action.REPLACE: "replace",
-    Action.DELETE: "delete",
-    Action.DEACTIVATE: "deactivate",
-}
+RISKY = {action: action.value for action in Action if action.destructive}
 
 
 @dataclass

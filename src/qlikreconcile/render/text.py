@@ -10,12 +10,24 @@ from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.render.environment import environment, label
 from qlikreconcile.render.rollout_view import rollout_view, wave_order
 
-SUMMARY_ACTIONS = ("create", "update", "replace", "reload", "publish", "republish", "delete")
+SUMMARY_ACTIONS = (
+    "create",
+    "update",
+    "replace",
+    "reload",
+    "publish",
+    "republish",
+    "delete",
+    "deactivate",
+    "adopt",
+)
+RARE_ACTIONS = frozenset({"replace", "deactivate", "adopt"})
+"""Shown in the summary only when the plan has some."""
 
 
 def summary_line(plan: Plan) -> str:
     counts = plan.summary()
-    parts = [f"{counts[a]} to {a}" for a in SUMMARY_ACTIONS if counts[a] or a != "replace"]
+    parts = [f"{counts[a]} to {a}" for a in SUMMARY_ACTIONS if counts[a] or a not in RARE_ACTIONS]
     return "Plan: " + ", ".join(parts) + "."
 
 

@@ -11,10 +11,17 @@ from pydantic import SecretStr
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import ApplyContext, Outcome
+from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.redact import register_secret
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.spec.models import RELOAD_RETRIES, RELOAD_RETRY_DELAY
+
+
+def _no_artifacts(path: str) -> bytes:
+    """The default: an environment without release artifacts refuses to import one (an empty
+    file would be imported as an empty app)."""
+    raise PlanError(f"release artifact {path} cannot be read: this run was given no artifacts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,7 @@ class HandlerEnv:
     ctx: ApplyContext = field(default_factory=ApplyContext)
     """Replaced by the executor's context when a run starts (see QlikRunner)."""
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
-    read_artifact: Callable[[str], bytes] = lambda path: b""
+    read_artifact: Callable[[str], bytes] = _no_artifacts
     polling: ReloadPolling = field(default_factory=ReloadPolling)
     reload_retry: ReloadRetry = field(default_factory=ReloadRetry)
     sleep: Callable[[float], Awaitable[None]] | None = None
