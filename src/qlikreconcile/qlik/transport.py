@@ -18,6 +18,8 @@ from typing import Any, cast
 
 import httpx
 
+from qlikreconcile.qlik.pools import HostPools
+
 ASGIApp = Callable[
     [
         MutableMapping[str, Any],
@@ -71,7 +73,8 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         if url.scheme not in {"http", "https"} or url.host not in _LOOPBACK_HOSTS:
             raise ValueError(f"LoopbackTransport needs an http(s) loopback URL, got {base_url!r}")
         self.base_url = url
-        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        # A pool per Qlik host, as on the internet (the served emulator stands for every host).
+        self._inner = inner if inner is not None else HostPools()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         original = request.url
