@@ -31,6 +31,7 @@ from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
 from qlikreconcile.reconcile.service import (
+    READ_PARALLELISM,
     ArtifactReader,
     Planned,
     Session,
@@ -89,12 +90,20 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
         "this run will not repair (listed); 1 on error or when a tenant could not be read."
     ),
 )
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 512),
+    default=READ_PARALLELISM,
+    show_default=True,
+    help="Tenants read at once (requests in flight are capped at 128 whatever this is).",
+)
 def plan(
     desired: Path,
     target_name: str | None,
     output: str,
     out_file: Path | None,
     detailed_exitcode: bool,
+    parallelism: int,
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
     fleet = load_fleet(desired)
@@ -108,7 +117,9 @@ def plan(
     async def run() -> Planned:
         async with target.session() as session:
             show_holder(await lease_holder(session, fleet.source.hostname))
-            return await _read_and_plan(fleet, session, target.label, spec_revision)
+            return await _read_and_plan(
+                fleet, session, target.label, spec_revision, parallelism=parallelism
+            )
 
     planned = run_async(run())
     if output == "text":
@@ -126,12 +137,23 @@ def plan(
 
 
 async def _read_and_plan(
-    fleet: fleets.DesiredFleet, session: Session, target: str, spec_revision: str | None
+    fleet: fleets.DesiredFleet,
+    session: Session,
+    target: str,
+    spec_revision: str | None,
+    *,
+    parallelism: int = READ_PARALLELISM,
 ) -> Planned:
     """Plan with progress shown; secrets and the fingerprint key come from the environment."""
     with progress.reading(len(fleet.tenants)) as read:
         return await plan_fleet(
-            fleet, session, target=target, revision=spec_revision, listener=read, environ=os.environ
+            fleet,
+            session,
+            target=target,
+            revision=spec_revision,
+            listener=read,
+            environ=os.environ,
+            parallelism=parallelism,
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
+from qlikreconcile.errors import ApiError
 from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.schedules import read_schedules
@@ -34,6 +35,9 @@ class AppRef:
     publish_to: str | None = None
     max_age_seconds: int | None = None
     scheduled: bool = False
+    script: str | None = None
+    """The load script the spec sets (None: unknown, e.g. a saved plan): when the app's newest
+    script version is ours with this script's hash, its text is not read again."""
 
 
 @dataclass
@@ -65,6 +69,8 @@ async def read_apps(
     spaces: dict[str, str],
     expected: Iterable[AppRef],
     now: float,
+    reloads: LastReloads | None = None,
+    tasks: list[dict[str, Any]] | None = None,
 ) -> AppsFound:
     builds: dict[str, list[dict[str, Any]]] = {}
     published: dict[str, dict[str, Any]] = {}
@@ -89,6 +95,8 @@ async def read_apps(
             leftovers.append((marker.template, item))
     refs = {ref.template: ref for ref in expected}
     found = AppsFound(out, {})
+    last_reloads = reloads or LastReloads(client, {}, complete=False)
+    reads = []
     for template, copies in sorted(builds.items()):
         # Several build copies of one template only happen after an interrupted import or
         # upgrade: the newest is the one worked on, the others are leftovers.
@@ -97,10 +105,14 @@ async def read_apps(
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
         served_at = _epoch(_attrs(shown).get("lastReloadTime")) if shown else None
-        out += await _build_app(
-            client, tenant, template, copies[0], spaces, Freshness(max_age, now, served_at)
+        freshness = Freshness(max_age, now, served_at)
+        spec_script = ref.script if ref else None
+        reads.append(
+            _build_app(client, tenant, copies[0], spaces, freshness, spec_script, last_reloads)
         )
         leftovers += [(template, extra) for extra in copies[1:]]
+    for resources_ in await asyncio.gather(*reads):  # the build apps, read at once
+        out += resources_
     linked = {_attrs(i).get("originAppId") for i in published.values()}
     linked |= {_attrs(i).get("originAppId") for _, i in extra_published}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
@@ -113,7 +125,7 @@ async def read_apps(
             shown = published.get(template) or (copies[0] if copies else None)
             if ref.scheduled and shown is not None:
                 targets[template] = _app_id(shown)
-        found.resources += await read_schedules(client, tenant, targets)
+        found.resources += await read_schedules(client, tenant, targets, tasks)
     return found
 
 
@@ -234,14 +246,16 @@ def _duplicate_published(tenant: str, template: str, item: dict[str, Any]) -> Ac
 async def _build_app(
     client: QlikClient,
     tenant: str,
-    template: str,
     item: dict[str, Any],
     spaces: dict[str, str],
     freshness: Freshness,
+    spec_script: str | None,
+    reloads: LastReloads,
 ) -> list[ActualResource]:
     marker = _marker(item)
     assert marker is not None
     app_id = _app_id(item)
+    template = marker.template
     app = ActualResource(
         resources.app_key(tenant, template),
         {
@@ -254,27 +268,77 @@ async def _build_app(
         ident=app_id,
         applied=marker.applied,
     )
-    current, history, reloads = await asyncio.gather(
-        client.get_json(f"/api/v1/apps/{app_id}/scripts/current"),
+    history, last = await asyncio.gather(
         client.get_json(f"/api/v1/apps/{app_id}/scripts", params={"limit": 1}),
-        client.get_json("/api/v1/reloads", params={"appId": app_id, "limit": 1}),
+        reloads.last(app_id),
     )
     head = (history.get("scripts") or [{}])[0]
+    message = str(head.get("versionMessage") or "")
     script_drift: tuple[str, ...] = ()
-    if not str(head.get("versionMessage") or "").startswith(ownership.SCRIPT_VERSION_PREFIX):
+    if not message.startswith(ownership.SCRIPT_VERSION_PREFIX):
         script_drift = ("load script was edited in the tenant",)
+    if spec_script is not None and ownership.message_digest(message) == ownership.script_digest(
+        spec_script
+    ):
+        text = spec_script  # the current version is ours, set with exactly this text
+    else:
+        current = await client.get_json(f"/api/v1/apps/{app_id}/scripts/current")
+        text = (current or {}).get("script", "")
     script = ActualResource(
         resources.script_key(tenant, template),
-        {"script": (current or {}).get("script", "")},
+        {"script": text},
         ident=app_id,
         drift=script_drift,
     )
-    last = (reloads.get("data") or [None])[0]
     status, drift = reload_status(last, head.get("modifiedTime"), freshness)
     reload = ActualResource(
         resources.reload_key(tenant, template), {"status": status}, ident=app_id, drift=drift
     )
     return [app, script, reload]
+
+
+class LastReloads:
+    """The newest reload of each app, from one tenant-wide list where Qlik allows it.
+
+    ``GET /reloads`` without ``appId`` lists the whole tenant's reloads, newest first, for a
+    tenant admin (qlik-cloud-api.md §6.1). ``found`` holds the newest of each app on its first
+    page; an app not on it is asked for by itself unless the page was the whole list
+    (``complete``). Without the right to list the tenant (400/403) every app is asked for.
+    """
+
+    def __init__(
+        self, client: QlikClient, found: dict[str, dict[str, Any]], *, complete: bool
+    ) -> None:
+        self._client = client
+        self._found = found
+        self._complete = complete
+
+    @classmethod
+    async def read(cls, client: QlikClient) -> LastReloads:
+        try:
+            page = await client.get_json("/api/v1/reloads", params={"limit": RELOADS_PAGE})
+        except ApiError as exc:
+            if exc.status in (400, 403):
+                return cls(client, {}, complete=False)
+            raise
+        found: dict[str, dict[str, Any]] = {}
+        for reload in page.get("data") or []:
+            found.setdefault(str(reload.get("appId")), reload)
+        links = page.get("links") or {}
+        return cls(client, found, complete=not (links.get("next") or {}).get("href"))
+
+    async def last(self, app_id: str) -> dict[str, Any] | None:
+        if app_id in self._found or self._complete:
+            return self._found.get(app_id)
+        answer = await self._client.get_json(
+            "/api/v1/reloads", params={"appId": app_id, "limit": 1}
+        )
+        first: dict[str, Any] | None = (answer.get("data") or [None])[0]
+        return first
+
+
+RELOADS_PAGE = 100
+"""The largest page Qlik serves of the reloads list."""
 
 
 @dataclass(frozen=True, slots=True)

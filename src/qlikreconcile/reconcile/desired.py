@@ -45,6 +45,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     if a.reload.max_age
                     else None,
                     scheduled=a.reload.schedule is not None,
+                    script=full_script(a),
                 )
                 for a in t.apps
             ),
@@ -193,7 +194,9 @@ def _app_chain(
             parent=app_key,
             inputs={
                 "app": str(app_key),
-                "version_message": ownership.script_version_message(app.template, app.release),
+                "version_message": ownership.script_version_message(
+                    app.template, app.release, script
+                ),
             },
         ),
         DesiredResource(
