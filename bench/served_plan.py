@@ -130,7 +130,8 @@ def plan_once(url: str, desired: Path, parallelism: int | None) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"plan exited {process.returncode}:\n{errors.decode()[-3000:]}")
-    requests = httpx.get(f"{url}/_emulator/requests").json()["total"]
+    log = httpx.get(f"{url}/_emulator/requests").json()
+    requests = log.get("total", log["count"])  # count: an emulator from before "total"
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, requests)
 
 
