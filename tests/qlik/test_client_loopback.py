@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
+from qlikreconcile.qlik.pools import HostPools
 
 pytestmark = pytest.mark.http
 
@@ -142,3 +143,24 @@ async def test_timeouts_retry_get_but_never_post(served: str) -> None:
     log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
     assert sum(r["method"] == "GET" for r in log) == 3
     assert sum(r["method"] == "POST" for r in log) == 1
+
+
+async def test_a_pool_per_host_and_idle_pools_closed_beyond_the_cap(served: str) -> None:
+    pools = HostPools(max_open=2)
+    creds = Credentials(client_id=CLIENT_ID, client_secret=SecretStr(CLIENT_SECRET))
+    session = QlikSession(
+        credentials=creds, transport=LoopbackTransport(served, inner=pools), max_in_flight=3
+    )
+    hosts = [SOURCE_HOST, "nobody1.eu.qlikcloud.com", "nobody2.us.qlikcloud.com"]
+    async with session:
+        for host in hosts:
+            client = session.client(host)
+            # More requests at once than the cap in flight: they wait, none fails.
+            found = await asyncio.gather(*(client.host_exists() for _ in range(4)))
+            assert found == [host == SOURCE_HOST] * 4
+            assert len(pools) <= 2
+        answers = await asyncio.gather(
+            *(session.client(SOURCE_HOST).get_json("/api/v1/spaces") for _ in range(10))
+        )
+    assert all("data" in a for a in answers)
+    assert session.in_flight.limit == 3

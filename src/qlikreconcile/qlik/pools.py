@@ -82,9 +82,11 @@ class HostPools(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # The Host header, not the URL: a loopback transport sends every host to one address.
         key = request.headers.get("host") or request.url.netloc.decode("ascii")
+        # Everything up to the first await is one step, so no other request sees a half state.
+        closing: list[httpx.AsyncBaseTransport] = []
         pool = self._pools.get(key)
         if pool is None:
-            await self._close_idle()
+            closing = self._evict_idle()
             pool = self._pools[key] = self._factory()
         else:
             self._pools.move_to_end(key)
@@ -93,6 +95,8 @@ class HostPools(httpx.AsyncBaseTransport):
         def done() -> None:
             self._busy[key] -= 1
 
+        for idle in closing:
+            await idle.aclose()
         try:
             response = await pool.handle_async_request(request)
         except BaseException:
@@ -106,12 +110,13 @@ class HostPools(httpx.AsyncBaseTransport):
             extensions=response.extensions,
         )
 
-    async def _close_idle(self) -> None:
-        extra = len(self._pools) + 1 - self._max_open  # room for the pool about to open
-        for key in [k for k in self._pools if not self._busy.get(k)][: max(0, extra)]:
-            pool = self._pools.pop(key)
+    def _evict_idle(self) -> list[httpx.AsyncBaseTransport]:
+        """Take out the least recently used idle pools beyond the cap (room for one more)."""
+        extra = len(self._pools) + 1 - self._max_open
+        keys = [k for k in self._pools if not self._busy.get(k)][: max(0, extra)]
+        for key in keys:
             self._busy.pop(key, None)
-            await pool.aclose()
+        return [self._pools.pop(key) for key in keys]
 
     async def aclose(self) -> None:
         pools = list(self._pools.values())
