@@ -40,6 +40,9 @@ class Quirks:
     script_delete_current_status: int = 400
     # Seconds a freshly (re)published app answers 403 to GET /apps/{id} (0: off; Qlik: <= ~120).
     published_access_delay_seconds: float = 0.0
+    # GET /reloads without appId answers 400, as Qlik does to a client that is no tenant admin
+    # (off: the emulator's OAuth client is a tenant admin, which may list the whole tenant).
+    reloads_list_needs_app_id: bool = False
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -170,6 +173,13 @@ QUIRKS: tuple[Quirk, ...] = (
         "must name an existing connection (exact names; no prefix = the app's own space; "
         "DataFiles always exists). Otherwise FAILED with errorCode EngineReloadError and a log "
         "line \"The following error occurred: Connection not found: 'Space:Name'\".",
+    ),
+    Quirk(
+        "reloads.list_all",
+        "[SPEC /v1/reloads] appId required, except TenantAdmin users may omit it (§6.1); the "
+        "answer to others is not documented",
+        "GET /reloads without appId lists the tenant's reloads, newest first; with "
+        "Quirks.reloads_list_needs_app_id it answers 400 (a client that is no tenant admin).",
     ),
     Quirk(
         "reloads.cancel",
