@@ -7,7 +7,9 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import SecretStr
@@ -28,6 +30,7 @@ from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.plan_file import load as load_plan
 from qlikreconcile.engine.plan_file import save as save_plan
 from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile import targeting
 from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
 from qlikreconcile.reconcile.service import (
@@ -59,6 +62,45 @@ def validate(desired: Path) -> int:
         + (f", {len(fleet.warnings)} warning(s)." if fleet.warnings else ".")
     )
     return 0
+
+
+def targeting_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--tenant, --exclude and --changed-since (the whole spec is validated whatever they say)."""
+    f = click.option(
+        "--changed-since",
+        metavar="REF",
+        default=None,
+        help="Only tenants whose file changed since git REF (all when fleet.yaml, a template "
+        "or a release changed).",
+    )(f)
+    f = click.option(
+        "--exclude",
+        "excluded",
+        multiple=True,
+        metavar="GLOB",
+        help="Leave out the tenants matching GLOB (repeatable).",
+    )(f)
+    return click.option(
+        "--tenant",
+        "tenants",
+        multiple=True,
+        metavar="GLOB",
+        help="Only the tenants matching GLOB, e.g. acme or 'eu-*' (repeatable).",
+    )(f)
+
+
+def _targeted(
+    fleet: fleets.DesiredFleet,
+    desired: Path,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
+) -> fleets.DesiredFleet:
+    changed = targeting.changed_tenants(fleet, desired, changed_since) if changed_since else None
+    chosen = targeting.select(fleet, include=tenants, exclude=excluded, changed=changed)
+    if len(chosen.tenants) < len(fleet.tenants):
+        note(f"Planning {len(chosen.tenants)} of {len(fleet.tenants)} tenants (targeted).")
+    return chosen
 
 
 def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
@@ -97,6 +139,7 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
     show_default=True,
     help="Tenants read at once (requests in flight are capped at 128 whatever this is).",
 )
+@targeting_options
 def plan(
     desired: Path,
     target_name: str | None,
@@ -104,9 +147,12 @@ def plan(
     out_file: Path | None,
     detailed_exitcode: bool,
     parallelism: int,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
-    fleet = load_fleet(desired)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     if output == "text":
@@ -201,6 +247,7 @@ def show(plan_file: Path, output: str) -> int:
     show_default=True,
     help="How long to wait for another apply's lease (e.g. 30s, 10m); 0: refuse at once.",
 )
+@targeting_options
 def apply(
     plan_file: Path | None,
     desired: Path,
@@ -209,6 +256,9 @@ def apply(
     parallelism: int,
     tenant_parallelism: int,
     lock_timeout: float,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
 ) -> int:
     """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale.
 
@@ -217,8 +267,13 @@ def apply(
     """
     caps = Caps(parallelism, tenant_parallelism, lock_timeout)
     if plan_file is not None:
+        if tenants or excluded or changed_since:
+            raise click.UsageError(
+                "--tenant, --exclude and --changed-since choose what to plan; a saved plan "
+                "(PLAN_FILE) is applied as planned"
+            )
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
-    fleet = load_fleet(desired)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since)
     secrets = fleets.secrets(fleet, os.environ)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)

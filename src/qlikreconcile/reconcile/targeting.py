@@ -1,0 +1,87 @@
+"""Which tenants a run plans: name globs (``--tenant``, ``--exclude``) and what changed in git.
+
+The whole spec is always loaded and validated; targeting only narrows the tenants read and
+planned afterwards. ``--changed-since REF`` keeps the tenants whose own file changed between
+``REF`` and the work tree (uncommitted and untracked files included); a change anywhere else in
+the desired state (``fleet.yaml``, a template, a release) can touch every tenant, so then every
+tenant is kept.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from qlikreconcile.errors import QlikReconcileError
+from qlikreconcile.spec.models import DesiredFleet
+
+
+class TargetingError(QlikReconcileError):
+    """A tenant selection that cannot be used (a pattern matching nothing, a bad git ref)."""
+
+
+def select(
+    fleet: DesiredFleet,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    changed: set[str] | None = None,
+) -> DesiredFleet:
+    """The fleet narrowed to the tenants matching ``include`` (all when empty), minus ``exclude``,
+    and (when ``changed`` is given) among those names."""
+    names = [t.name for t in fleet.tenants]
+    for pattern in include:
+        if not any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            known = ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
+            raise TargetingError(
+                f"--tenant {pattern!r} matches no tenant of the fleet (tenants: {known}); "
+                "correct the name or glob"
+            )
+    kept = [
+        t
+        for t in fleet.tenants
+        if (not include or any(fnmatch.fnmatchcase(t.name, p) for p in include))
+        and not any(fnmatch.fnmatchcase(t.name, p) for p in exclude)
+        and (changed is None or t.name in changed)
+    ]
+    return fleet.model_copy(update={"tenants": tuple(kept)})
+
+
+def changed_tenants(fleet: DesiredFleet, desired: Path, ref: str) -> set[str] | None:
+    """Tenants whose file changed since ``ref``; None when something shared changed (all)."""
+    folder = desired.absolute()
+    try:
+        top = Path(_git(folder, "rev-parse", "--show-toplevel"))
+        _git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        raise TargetingError(
+            f"--changed-since {ref}: not a commit of the git repository holding {desired} "
+            "(in CI, check out with fetch-depth: 0 so the base branch is there)"
+        ) from None
+    changed = _git(folder, "diff", "--name-only", ref, "--", ".").splitlines()
+    untracked = _git(folder, "ls-files", "--others", "--exclude-standard", "--full-name", ".")
+    changed += untracked.splitlines()
+    changed_paths = {(top / line).resolve() for line in changed if line}
+    by_file = {(desired.absolute().parent / t.file).resolve(): t.name for t in fleet.tenants}
+    tenants_dir = (folder / "tenants").resolve()
+    names: set[str] = set()
+    for path in changed_paths:
+        if path in by_file:
+            names.add(by_file[path])
+        elif path.parent != tenants_dir:
+            return None  # fleet.yaml, a template, a release: every tenant may change
+        # else: a tenant file that is gone (the tenant left the spec): nothing to plan for it
+    return names
+
+
+def _git(folder: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return done.stdout.strip()
