@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qlikreconcile.errors import QlikReconcileError
+from qlikreconcile.reconcile.revision import git
 from qlikreconcile.spec.models import DesiredFleet
 
 
@@ -53,15 +54,15 @@ def changed_tenants(fleet: DesiredFleet, desired: Path, ref: str) -> set[str] | 
     """Tenants whose file changed since ``ref``; None when something shared changed (all)."""
     folder = desired.absolute()
     try:
-        top = Path(_git(folder, "rev-parse", "--show-toplevel"))
-        _git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        top = Path(git(folder, "rev-parse", "--show-toplevel"))
+        git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
         raise TargetingError(
             f"--changed-since {ref}: not a commit of the git repository holding {desired} "
             "(in CI, check out with fetch-depth: 0 so the base branch is there)"
         ) from None
-    changed = _git(folder, "diff", "--name-only", ref, "--", ".").splitlines()
-    untracked = _git(folder, "ls-files", "--others", "--exclude-standard", "--full-name", ".")
+    changed = git(folder, "diff", "--name-only", ref, "--", ".").splitlines()
+    untracked = git(folder, "ls-files", "--others", "--exclude-standard", "--full-name", ".")
     changed += untracked.splitlines()
     changed_paths = {(top / line).resolve() for line in changed if line}
     by_file = {(desired.absolute().parent / t.file).resolve(): t.name for t in fleet.tenants}
@@ -74,14 +75,3 @@ def changed_tenants(fleet: DesiredFleet, desired: Path, ref: str) -> set[str] | 
             return None  # fleet.yaml, a template, a release: every tenant may change
         # else: a tenant file that is gone (the tenant left the spec): nothing to plan for it
     return names
-
-
-def _git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(folder), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
-    return done.stdout.strip()
