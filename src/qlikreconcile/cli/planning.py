@@ -65,7 +65,15 @@ def validate(desired: Path) -> int:
 
 
 def targeting_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--tenant, --exclude and --changed-since (the whole spec is validated whatever they say)."""
+    """--tenant, --exclude, --changed-since and --shard (the whole spec is validated whatever
+    they say)."""
+    f = click.option(
+        "--shard",
+        metavar="I/N",
+        default=None,
+        help="Only shard I of N (a stable hash of the tenant name): N runners, one shard each, "
+        "cover the fleet once.",
+    )(f)
     f = click.option(
         "--changed-since",
         metavar="REF",
@@ -95,9 +103,11 @@ def _targeted(
     tenants: tuple[str, ...],
     excluded: tuple[str, ...],
     changed_since: str | None,
+    shard: str | None,
 ) -> fleets.DesiredFleet:
+    part = targeting.parse_shard(shard) if shard else None
     changed = targeting.changed_tenants(fleet, desired, changed_since) if changed_since else None
-    chosen = targeting.select(fleet, include=tenants, exclude=excluded, changed=changed)
+    chosen = targeting.select(fleet, include=tenants, exclude=excluded, changed=changed, shard=part)
     if len(chosen.tenants) < len(fleet.tenants):
         note(f"Planning {len(chosen.tenants)} of {len(fleet.tenants)} tenants (targeted).")
     return chosen
@@ -150,9 +160,10 @@ def plan(
     tenants: tuple[str, ...],
     excluded: tuple[str, ...],
     changed_since: str | None,
+    shard: str | None,
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
-    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since, shard)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     if output == "text":
@@ -259,6 +270,7 @@ def apply(
     tenants: tuple[str, ...],
     excluded: tuple[str, ...],
     changed_since: str | None,
+    shard: str | None,
 ) -> int:
     """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale.
 
@@ -267,13 +279,13 @@ def apply(
     """
     caps = Caps(parallelism, tenant_parallelism, lock_timeout)
     if plan_file is not None:
-        if tenants or excluded or changed_since:
+        if tenants or excluded or changed_since or shard:
             raise click.UsageError(
-                "--tenant, --exclude and --changed-since choose what to plan; a saved plan "
-                "(PLAN_FILE) is applied as planned"
+                "--tenant, --exclude, --changed-since and --shard choose what to plan; "
+                "a saved plan (PLAN_FILE) is applied as planned"
             )
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
-    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since, shard)
     secrets = fleets.secrets(fleet, os.environ)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)

@@ -1,4 +1,5 @@
-"""Which tenants a run plans: name globs (``--tenant``, ``--exclude``) and what changed in git.
+"""Which tenants a run plans: name globs (``--tenant``, ``--exclude``), what changed in git
+(``--changed-since``) and a shard of the fleet (``--shard I/N``, one per CI runner).
 
 The whole spec is always loaded and validated; targeting only narrows the tenants read and
 planned afterwards. ``--changed-since REF`` keeps the tenants whose own file changed between
@@ -10,6 +11,7 @@ tenant is kept.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,9 +31,10 @@ def select(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     changed: set[str] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> DesiredFleet:
     """The fleet narrowed to the tenants matching ``include`` (all when empty), minus ``exclude``,
-    and (when ``changed`` is given) among those names."""
+    (when ``changed`` is given) among those names, and (``shard`` = (I, N)) in shard I of N."""
     names = [t.name for t in fleet.tenants]
     for pattern in include:
         if not any(fnmatch.fnmatchcase(name, pattern) for name in names):
@@ -46,8 +49,28 @@ def select(
         if (not include or any(fnmatch.fnmatchcase(t.name, p) for p in include))
         and not any(fnmatch.fnmatchcase(t.name, p) for p in exclude)
         and (changed is None or t.name in changed)
+        and (shard is None or shard_of(t.name, shard[1]) == shard[0])
     ]
     return fleet.model_copy(update={"tenants": tuple(kept)})
+
+
+def shard_of(tenant: str, shards: int) -> int:
+    """The shard (1..``shards``) of a tenant: a stable hash of its name, the same on every
+    machine and run (not Python's ``hash``), so N runners split a fleet without talking."""
+    digest = hashlib.sha256(tenant.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % shards + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``I/N`` (1 <= I <= N) -> (I, N); TargetingError otherwise."""
+    first, _, second = text.partition("/")
+    try:
+        index, shards = int(first), int(second)
+    except ValueError:
+        index = shards = 0
+    if not 1 <= index <= shards:
+        raise TargetingError(f"--shard {text!r}: write I/N with 1 <= I <= N, e.g. 2/4")
+    return index, shards
 
 
 def changed_tenants(fleet: DesiredFleet, desired: Path, ref: str) -> set[str] | None:
