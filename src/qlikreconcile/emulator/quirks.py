@@ -2,8 +2,8 @@
 
 Each :class:`Quirk` names the question, the source (or the absence of one) and the assumption
 the emulator takes. Behaviours that a check against a real tenant could flip are also switches
-on :class:`Quirks`, so a correction is one edit here (or one config value in a test).
-Section references point at ``shared/docs/qlik-cloud-api.md``.
+on :class:`Quirks`, so a correction is one edit here (or one config value in a test). Section
+references point at ``shared/docs/qlik-cloud-api.md``.
 """
 
 from __future__ import annotations
@@ -40,9 +40,7 @@ class Quirks:
     script_delete_current_status: int = 400
     # Seconds a freshly (re)published app answers 403 to GET /apps/{id} (0: off; Qlik: <= ~120).
     published_access_delay_seconds: float = 0.0
-    # GET /reloads without appId answers 400, as Qlik does to a client that is no tenant admin
-    # (off: the emulator's OAuth client is a tenant admin, which may list the whole tenant).
-    reloads_list_needs_app_id: bool = False
+    reloads_list_needs_app_id: bool = False  # quirk reloads.list_all
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -176,10 +174,8 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
     Quirk(
         "reloads.list_all",
-        "[SPEC /v1/reloads] appId required, except TenantAdmin users may omit it (§6.1); the "
-        "answer to others is not documented",
-        "GET /reloads without appId lists the tenant's reloads, newest first; with "
-        "Quirks.reloads_list_needs_app_id it answers 400 (a client that is no tenant admin).",
+        "[SPEC /v1/reloads] appId required, except TenantAdmin may omit it (§6.1)",
+        "Without appId: the whole tenant; 400 with Quirks.reloads_list_needs_app_id (no admin).",
     ),
     Quirk(
         "reloads.cancel",
@@ -261,9 +257,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "api_version.fallback",
         "[CL 266; DOC qlik.dev/apis/versioning] omitted or unsupported -> the oldest supported "
         "release; supported 2026-05, 2026-08, 2026-11; `latest` valid (§14.3)",
-        "The qlik-api-version of every request is recorded (GET /_emulator/requests, "
-        "api_version); payloads never depend on it. A missing or unsupported value is served "
-        "as 2026-05.",
+        "The qlik-api-version of every request is recorded (GET /_emulator/requests, api_version); "
+        "payloads never depend on it. A missing or unsupported value is served as 2026-05.",
     ),
     Quirk(
         "api_version.deprecations",
