@@ -23,7 +23,6 @@ ALLOWED: dict[str, set[str]] = {
 }
 THIRD_PARTY_ONLY_IN: dict[str, set[str]] = {
     "httpx": {"qlik"},
-    "tenacity": {"qlik"},
     "deepdiff": {"engine"},
     "click": {"cli"},
     "rich": {"cli"},

@@ -22,6 +22,7 @@ from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
 from qlikreconcile.qlik.engine import count_sheets
+from qlikreconcile.qlik.pools import HostPools
 
 pytestmark = pytest.mark.http
 
@@ -162,3 +163,24 @@ async def test_sheets_are_counted_over_a_real_websocket(served: str) -> None:
     assert counts.base > 0
     log = _admin(served, "GET", "/_emulator/requests")["data"]
     assert any(r["path"] == f"/app/{app_id}" and r["status"] == 101 for r in log)
+
+
+async def test_a_pool_per_host_and_idle_pools_closed_beyond_the_cap(served: str) -> None:
+    pools = HostPools(max_open=2)
+    creds = Credentials(client_id=CLIENT_ID, client_secret=SecretStr(CLIENT_SECRET))
+    session = QlikSession(
+        credentials=creds, transport=LoopbackTransport(served, inner=pools), max_in_flight=3
+    )
+    hosts = [SOURCE_HOST, "nobody1.eu.qlikcloud.com", "nobody2.us.qlikcloud.com"]
+    async with session:
+        for host in hosts:
+            client = session.client(host)
+            # More requests at once than the cap in flight: they wait, none fails.
+            found = await asyncio.gather(*(client.host_exists() for _ in range(4)))
+            assert found == [host == SOURCE_HOST] * 4
+            assert len(pools) <= 2
+        answers = await asyncio.gather(
+            *(session.client(SOURCE_HOST).get_json("/api/v1/spaces") for _ in range(10))
+        )
+    assert all("data" in a for a in answers)
+    assert session.in_flight.limit == 3

@@ -71,6 +71,9 @@ def test_plan_posts_one_sticky_comment() -> None:
     runs = " ".join(str(s.get("run", "")) for s in steps)
     assert "--detailed-exitcode" in runs
     assert "GITHUB_STEP_SUMMARY" in runs
+    # A pull request plans the tenants it touches; the nightly run plans them all.
+    assert "--changed-since origin/$GITHUB_BASE_REF" in runs
+    assert "schedule" in plan["on"]
 
 
 def test_the_schema_catches_a_broken_workflow() -> None:

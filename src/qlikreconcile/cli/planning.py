@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,11 @@ from qlikreconcile.engine.report import ApplyReport
 from qlikreconcile.engine.rollout import FailureBudget, RolloutValueError
 from qlikreconcile.errors import GuardError
 from qlikreconcile.reconcile import fleet as fleets
+from qlikreconcile.reconcile import targeting
 from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
 from qlikreconcile.reconcile.service import (
+    READ_PARALLELISM,
     ArtifactReader,
     Planned,
     Session,
@@ -83,6 +86,55 @@ def validate(desired: Path) -> int:
     return 0
 
 
+def targeting_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--tenant, --exclude, --changed-since and --shard (the whole spec is validated whatever
+    they say)."""
+    f = click.option(
+        "--shard",
+        metavar="I/N",
+        default=None,
+        help="Only shard I of N (a stable hash of the tenant name): N runners, one shard each, "
+        "cover the fleet once.",
+    )(f)
+    f = click.option(
+        "--changed-since",
+        metavar="REF",
+        default=None,
+        help="Only tenants whose file changed since git REF (all when fleet.yaml, a template "
+        "or a release changed).",
+    )(f)
+    f = click.option(
+        "--exclude",
+        "excluded",
+        multiple=True,
+        metavar="GLOB",
+        help="Leave out the tenants matching GLOB (repeatable).",
+    )(f)
+    return click.option(
+        "--tenant",
+        "tenants",
+        multiple=True,
+        metavar="GLOB",
+        help="Only the tenants matching GLOB, e.g. acme or 'eu-*' (repeatable).",
+    )(f)
+
+
+def _targeted(
+    fleet: fleets.DesiredFleet,
+    desired: Path,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
+    shard: str | None,
+) -> fleets.DesiredFleet:
+    part = targeting.parse_shard(shard) if shard else None
+    changed = targeting.changed_tenants(fleet, desired, changed_since) if changed_since else None
+    chosen = targeting.select(fleet, include=tenants, exclude=excluded, changed=changed, shard=part)
+    if len(chosen.tenants) < len(fleet.tenants):
+        note(f"Planning {len(chosen.tenants)} of {len(fleet.tenants)} tenants (targeted).")
+    return chosen
+
+
 def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
     if output == "json":
         click.echo(render_json(plan), nl=False)
@@ -112,15 +164,28 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
         "this run will not repair (listed); 1 on error or when a tenant could not be read."
     ),
 )
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 512),
+    default=READ_PARALLELISM,
+    show_default=True,
+    help="Tenants read at once (requests in flight are capped at 128 whatever this is).",
+)
+@targeting_options
 def plan(
     desired: Path,
     target_name: str | None,
     output: str,
     out_file: Path | None,
     detailed_exitcode: bool,
+    parallelism: int,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
+    shard: str | None,
 ) -> int:
     """Show the operations that make the tenants match the desired state."""
-    fleet = load_fleet(desired)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since, shard)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)
     if output == "text":
@@ -131,7 +196,9 @@ def plan(
     async def run() -> Planned:
         async with target.session() as session:
             show_holder(await lease_holder(session, fleet.source.hostname))
-            return await _read_and_plan(fleet, session, target.label, spec_revision)
+            return await _read_and_plan(
+                fleet, session, target.label, spec_revision, parallelism=parallelism
+            )
 
     planned = run_async(run())
     if output == "text":
@@ -149,12 +216,23 @@ def plan(
 
 
 async def _read_and_plan(
-    fleet: fleets.DesiredFleet, session: Session, target: str, spec_revision: str | None
+    fleet: fleets.DesiredFleet,
+    session: Session,
+    target: str,
+    spec_revision: str | None,
+    *,
+    parallelism: int = READ_PARALLELISM,
 ) -> Planned:
     """Plan with progress shown; secrets and the fingerprint key come from the environment."""
     with progress.reading(len(fleet.tenants)) as read:
         return await plan_fleet(
-            fleet, session, target=target, revision=spec_revision, listener=read, environ=os.environ
+            fleet,
+            session,
+            target=target,
+            revision=spec_revision,
+            listener=read,
+            environ=os.environ,
+            parallelism=parallelism,
         )
 
 
@@ -214,6 +292,7 @@ def show(plan_file: Path, output: str) -> int:
     is_flag=True,
     help="Apply even when the plan exceeds the blast-radius guard (rollout.guard).",
 )
+@targeting_options
 def apply(
     plan_file: Path | None,
     desired: Path,
@@ -224,6 +303,10 @@ def apply(
     lock_timeout: float,
     max_failures: FailureBudget | None,
     force: bool,
+    tenants: tuple[str, ...],
+    excluded: tuple[str, ...],
+    changed_since: str | None,
+    shard: str | None,
 ) -> int:
     """Plan and apply, or apply exactly a saved plan (PLAN_FILE) after checking it is not stale.
 
@@ -236,8 +319,13 @@ def apply(
     """
     caps = Caps(parallelism, tenant_parallelism, lock_timeout, force, max_failures)
     if plan_file is not None:
+        if tenants or excluded or changed_since or shard:
+            raise click.UsageError(
+                "--tenant, --exclude, --changed-since and --shard choose what to plan; "
+                "a saved plan (PLAN_FILE) is applied as planned"
+            )
         return _apply_saved(plan_file, desired, target_name, auto_approve, caps)
-    fleet = load_fleet(desired)
+    fleet = _targeted(load_fleet(desired), desired, tenants, excluded, changed_since, shard)
     secrets = fleets.secrets(fleet, os.environ)
     fleets.check_credentials(fleet, os.environ)
     target = resolve_target(target_name, fleet.target, fleet.source)

@@ -59,7 +59,7 @@ async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
 async def reset(request: Request) -> Response:
     store = store_of(request)
     store.state = build_seed(store.config)
-    store.requests.clear()
+    store.clear_requests()
     store.limiter.clear()
     store.mark_dirty()
     return JSONResponse({"status": "reset"})
@@ -76,10 +76,11 @@ async def dump_state(request: Request) -> Response:
 async def requests_log(request: Request) -> Response:
     store = store_of(request)
     if request.method == "DELETE":
-        store.requests.clear()
+        store.clear_requests()
         return Response(status_code=204)
     data = [r.as_json() for r in store.requests]
-    return JSONResponse({"data": data, "count": len(data)})
+    # count: the records listed (the log keeps the newest MAX_REQUEST_LOG); total: every request.
+    return JSONResponse({"data": data, "count": len(data), "total": store.requests_logged})
 
 
 async def faults(request: Request) -> Response:

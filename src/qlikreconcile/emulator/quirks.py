@@ -2,8 +2,8 @@
 
 Each :class:`Quirk` names the question, the source (or the absence of one) and the assumption
 the emulator takes. Behaviours that a check against a real tenant could flip are also switches
-on :class:`Quirks`, so a correction is one edit here (or one config value in a test).
-Section references point at ``shared/docs/qlik-cloud-api.md``.
+on :class:`Quirks`, so a correction is one edit here (or one config value in a test). Section
+references point at ``shared/docs/qlik-cloud-api.md``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Quirks:
     script_delete_current_status: int = 400
     # Seconds a freshly (re)published app answers 403 to GET /apps/{id} (0: off; Qlik: <= ~120).
     published_access_delay_seconds: float = 0.0
+    reloads_list_needs_app_id: bool = False  # quirk reloads.list_all
 
 
 QUIRKS: tuple[Quirk, ...] = (

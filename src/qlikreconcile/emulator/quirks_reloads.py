@@ -19,6 +19,11 @@ RELOAD_QUIRKS: tuple[Quirk, ...] = (
         "line \"The following error occurred: Connection not found: 'Space:Name'\".",
     ),
     Quirk(
+        "reloads.list_all",
+        "[SPEC /v1/reloads] appId required, except TenantAdmin may omit it (§6.1)",
+        "Without appId: the whole tenant; 400 with Quirks.reloads_list_needs_app_id (no admin).",
+    ),
+    Quirk(
         "reloads.transient_failure",
         "[SPEC Reload.errorCode/errorMessage examples] EngineConnectionError, 'failed to complete "
         "reload: unexpected EOF'; the codes of other failures are not documented (§6.1)",

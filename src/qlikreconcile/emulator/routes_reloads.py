@@ -125,6 +125,8 @@ async def list_reloads(ctx: Ctx) -> Response:
     reloads = list(ctx.tenant.reloads.values())
     if app_id := ctx.query("appId"):
         reloads = [r for r in reloads if r.app_id == app_id]
+    elif ctx.store.config.quirks.reloads_list_needs_app_id:  # quirk reloads.list_all
+        raise bad_request("reloads", "appId is required")
     partial = _bool_query(ctx, "partial")
     if partial is not None:
         reloads = [r for r in reloads if r.partial == partial]

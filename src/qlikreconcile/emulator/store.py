@@ -49,6 +49,8 @@ class EmulatorStore:
     config: EmulatorConfig
     state: EmulatorState
     requests: list[RequestRecord] = field(default_factory=list)
+    requests_logged: int = 0
+    """Requests logged since the log was last cleared, also those the capped log dropped."""
     limiter: RateLimiter = field(default_factory=RateLimiter)
     dirty: bool = False
     trace_counter: int = 0
@@ -92,7 +94,12 @@ class EmulatorStore:
     def mark_dirty(self) -> None:
         self.dirty = True
 
+    def clear_requests(self) -> None:
+        self.requests.clear()
+        self.requests_logged = 0
+
     def log_request(self, record: RequestRecord) -> None:
         self.requests.append(record)
+        self.requests_logged += 1
         if len(self.requests) > MAX_REQUEST_LOG:
             del self.requests[: len(self.requests) - MAX_REQUEST_LOG]

@@ -1,4 +1,4 @@
-"""Qlik Cloud access: the only package that imports httpx and tenacity (architecture §3).
+"""Qlik Cloud access: the only package that imports httpx (architecture §3).
 
 The low-level async REST client lives in these modules:
 

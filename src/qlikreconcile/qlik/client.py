@@ -27,6 +27,7 @@ from qlikreconcile.errors import ApiError, EngineError, NotFoundError, Transport
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.api_errors import error_from_response, json_or_none, transport_error
 from qlikreconcile.qlik.auth import ClientCredentialsAuth
+from qlikreconcile.qlik.pools import InFlight
 from qlikreconcile.qlik.ratelimit import RateLimiter, tier_for
 from qlikreconcile.qlik.retry import (
     HostStats,
@@ -63,6 +64,7 @@ class QlikClient:
         limiter: RateLimiter | None = None,
         deprecations: DeprecationLog | None = None,
         open_socket: Opener | None = None,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.host = host.lower()
         self._open_socket = open_socket
@@ -71,6 +73,7 @@ class QlikClient:
         self._policy = policy
         self._stats = stats
         self._limiter = limiter
+        self._in_flight = in_flight or InFlight()
 
     def __repr__(self) -> str:
         return f"QlikClient(host={self.host!r})"
@@ -126,9 +129,10 @@ class QlikClient:
             await self._throttle(tier)
             started = time.monotonic()
             try:
-                response = await self._http.request(
-                    method, url, json=json, content=content, headers=send_headers, **extra
-                )
+                async with self._in_flight:
+                    response = await self._http.request(
+                        method, url, json=json, content=content, headers=send_headers, **extra
+                    )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, method=method, url=shown) from exc
             except ApiError as exc:  # raised by the auth flow: the token call failed
@@ -290,7 +294,8 @@ class QlikClient:
 
         async def attempt() -> httpx.Response:
             try:
-                response = await self._http.request("GET", url, auth=None)
+                async with self._in_flight:
+                    response = await self._http.request("GET", url, auth=None)
             except httpx.HTTPError as exc:
                 raise transport_error(exc, method="GET", url=shown) from exc
             if response.status_code not in expected:

@@ -30,8 +30,9 @@ from qlikreconcile.errors import ApiError, NotFoundError, TransportError
 from qlikreconcile.qlik import offboarding, ownership, pending, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords
-from qlikreconcile.qlik.discover_apps import AppRef, read_apps
+from qlikreconcile.qlik.discover_apps import AppRef, LastReloads, read_apps
 from qlikreconcile.qlik.lookups import find_group
+from qlikreconcile.qlik.schedules import read_tasks
 from qlikreconcile.qlik.session import QlikSession
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ class _Records:
         return await self._control.get(offboarding.KIND, tenant)
 
 
+READ_PARALLELISM = 64
+"""Tenants read at once by default. Not Qlik's limits: those are per tenant (tier 1: 1,000 reads a
+minute), and a tenant's read is about ten requests in three rounds. What bounds a fleet read is
+the client's CPU: about 0.5 ms per request keeps one core busy with a hundred-odd requests in
+flight at Qlik's latencies; the session caps those (:mod:`.pools`), so more tenants only wait."""
+
 ReadListener = Callable[[TenantRef], None]
 """Called when a tenant has been read (for progress on long reads)."""
 
@@ -95,7 +102,7 @@ async def read_fleet(
     session: QlikSession,
     tenants: Sequence[TenantRef],
     *,
-    concurrency: int = 32,
+    concurrency: int = READ_PARALLELISM,
     clock: Callable[[], float] = time.time,
     listener: ReadListener | None = None,
     source_host: str | None = None,
@@ -212,36 +219,52 @@ async def read_tenant(
 ) -> tuple[list[ActualResource], dict[ResourceKey, str]]:
     """Everything qlikreconcile manages in one tenant (nothing when the tenant does not exist).
 
-    ``GET /tenants/me`` (302 to the tenant) both proves the host is a tenant and reads it; the
-    lists that do not depend on each other are read concurrently.
+    Three rounds of concurrent reads: the spaces (which prove the host is a tenant and name its
+    id), then the tenant by that id and every tenant-wide list, then one script history per
+    build app. A tenant without spaces is read through ``GET /tenants/me`` (302 to the tenant).
     """
     tenant = ref.name
     try:
-        info = await client.get_following_redirect("/api/v1/tenants/me")
+        spaces = await _all(client, "/api/v1/spaces")
     except (ApiError, TransportError) as exc:
         if quirks.is_absent_host_error(exc):
             return [], {}
         raise
+    tenant_id = next((str(s["tenantId"]) for s in spaces if s.get("tenantId")), None)
+    info, connections, items, tasks, reloads = await asyncio.gather(
+        client.get_json(f"/api/v1/tenants/{tenant_id}")
+        if tenant_id
+        else client.get_following_redirect("/api/v1/tenants/me"),
+        _all(client, "/api/v1/data-connections"),
+        _all(client, "/api/v1/items", {"resourceType": "app"}),
+        read_tasks(client),
+        LastReloads.read(client),
+    )
     if ref.adopt_id and client.host == ref.host and info.get("id") != ref.adopt_id:
         raise _Unreadable(
             f"{ref.file or tenant}: tenant.id is {ref.adopt_id} but {ref.host} already answers "
             f"as tenant {info.get('id')}; remove tenant.id (the tenant exists) or correct it"
         )
-    spaces, connections, items = await asyncio.gather(
-        _all(client, "/api/v1/spaces"),
-        _all(client, "/api/v1/data-connections"),
-        _all(client, "/api/v1/items", {"resourceType": "app"}),
-    )
     space_names = {s["id"]: s["name"] for s in spaces if s.get("name")}
     out = [_tenant(tenant, info, client.host)]
     out += [_space(tenant, s) for s in spaces if s.get("name")]
     out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
     owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
-    out += await _assignments(client, tenant, owned, ref.members)
-    apps = await read_apps(
-        client, tenant, items, space_names, ref.apps, now, prune=ref.prune_published
+    assignments, apps = await asyncio.gather(
+        _assignments(client, tenant, owned, ref.members),
+        read_apps(
+            client,
+            tenant,
+            items,
+            space_names,
+            ref.apps,
+            now,
+            reloads,
+            tasks,
+            prune=ref.prune_published,
+        ),
     )
-    return out + apps.resources, apps.missing
+    return out + assignments + apps.resources, apps.missing
 
 
 async def _all(
@@ -309,12 +332,18 @@ async def _assignments(
     if not wanted:
         return []
     names = sorted({g for s in wanted for g in members[s["name"]]})
-    found = await asyncio.gather(*(find_group(client, name) for name in names))
+    # The groups and the assignments do not depend on each other: read them at once.
+    found, *lists = await asyncio.gather(
+        asyncio.gather(*(find_group(client, name) for name in names)),
+        *(
+            _all(client, f"/api/v1/spaces/{space['id']}/assignments", {"type": "group"})
+            for space in wanted
+        ),
+    )
     by_id = {ident: name for name, ident in zip(names, found, strict=True) if ident}
     out = []
-    for space in wanted:
-        path = f"/api/v1/spaces/{space['id']}/assignments"
-        async for assignment in client.paginate(path, params={"type": "group"}):
+    for space, assignments in zip(wanted, lists, strict=True):
+        for assignment in assignments:
             group = by_id.get(assignment.get("assigneeId", ""))
             if group is None:
                 continue

@@ -17,6 +17,7 @@ from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
+from qlikreconcile.errors import ApiError
 from qlikreconcile.qlik import app_items, data_checks, ownership, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import count_sheets_or_none
@@ -41,6 +42,9 @@ class AppRef:
     checks: tuple[dict[str, Any], ...] = ()
     """The template's data checks (:mod:`.data_checks`): a build app whose data fails them is
     not healthy, however its last reload ended."""
+    script: str | None = None
+    """The load script the spec sets (None: unknown, e.g. a saved plan): when the app's newest
+    script version is ours with this script's hash, its text is not read again."""
 
 
 @dataclass
@@ -56,6 +60,8 @@ async def read_apps(
     spaces: dict[str, str],
     expected: Iterable[AppRef],
     now: float,
+    reloads: LastReloads | None = None,
+    tasks: list[dict[str, Any]] | None = None,
     *,
     prune: str | None = None,
 ) -> AppsFound:
@@ -92,6 +98,8 @@ async def read_apps(
         out.append(resource)
         extras += others
     found = AppsFound(out, {})
+    last_reloads = reloads or LastReloads(client, {}, complete=False)
+    reads = []
     for template, copies in sorted(builds.items()):
         # Several build copies of one template only happen after an interrupted import or
         # upgrade: the newest is the one worked on, the others are leftovers.
@@ -100,9 +108,17 @@ async def read_apps(
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
         served_at = _epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
-        fresh, checks = Freshness(max_age, now, served_at), ref.checks if ref else ()
-        out += await _build_app(client, tenant, template, copies[0], spaces, fresh, checks)
+        freshness = Freshness(max_age, now, served_at)
+        spec_script = ref.script if ref else None
+        checks = ref.checks if ref else ()
+        reads.append(
+            _build_app(
+                client, tenant, copies[0], spaces, freshness, spec_script, last_reloads, checks
+            )
+        )
         leftovers += [(template, extra) for extra in copies[1:]]
+    for resources_ in await asyncio.gather(*reads):  # the build apps, read at once
+        out += resources_
     linked = {app_items.attrs(i).get("originAppId") for c in copies_of.values() for i in c}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
     out += extras
@@ -125,7 +141,7 @@ async def read_apps(
         # The schedule of a published copy kept for customers' sheets is kept with it.
         kept = {str(r.ident): r.protected for r in out if r.protected}
         found.resources += await read_schedules(
-            client, tenant, targets, left=unpublished, protect=kept
+            client, tenant, targets, tasks, left=unpublished, protect=kept
         )
     return found
 
@@ -224,15 +240,17 @@ def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]
 async def _build_app(
     client: QlikClient,
     tenant: str,
-    template: str,
     item: dict[str, Any],
     spaces: dict[str, str],
     freshness: Freshness,
+    spec_script: str | None,
+    reloads: LastReloads,
     checks: tuple[dict[str, Any], ...] = (),
 ) -> list[ActualResource]:
     marker = app_items.marker(item)
     assert marker is not None
     app_id = app_items.app_id(item)
+    template = marker.template
     app = ActualResource(
         resources.app_key(tenant, template),
         {
@@ -245,22 +263,28 @@ async def _build_app(
         ident=app_id,
         applied=marker.applied,
     )
-    current, history, reloads = await asyncio.gather(
-        client.get_json(f"/api/v1/apps/{app_id}/scripts/current"),
+    history, last = await asyncio.gather(
         client.get_json(f"/api/v1/apps/{app_id}/scripts", params={"limit": 1}),
-        client.get_json("/api/v1/reloads", params={"appId": app_id, "limit": 1}),
+        reloads.last(app_id),
     )
     head = (history.get("scripts") or [{}])[0]
+    message = str(head.get("versionMessage") or "")
     script_drift: tuple[str, ...] = ()
-    if not str(head.get("versionMessage") or "").startswith(ownership.SCRIPT_VERSION_PREFIX):
+    if not message.startswith(ownership.SCRIPT_VERSION_PREFIX):
         script_drift = ("load script was edited in the tenant",)
+    if spec_script is not None and ownership.message_digest(message) == ownership.script_digest(
+        spec_script
+    ):
+        text = spec_script  # the current version is ours, set with exactly this text
+    else:
+        current = await client.get_json(f"/api/v1/apps/{app_id}/scripts/current")
+        text = (current or {}).get("script", "")
     script = ActualResource(
         resources.script_key(tenant, template),
-        {"script": (current or {}).get("script", "")},
+        {"script": text},
         ident=app_id,
         drift=script_drift,
     )
-    last = (reloads.get("data") or [None])[0]
     status, drift = reload_status(last, head.get("modifiedTime"), freshness)
     if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
         failed = await data_checks.unhealthy(client, app_id, checks)
@@ -274,6 +298,50 @@ async def _build_app(
         observed={"data_at": data_time(last, freshness)},
     )
     return [app, script, reload]
+
+
+class LastReloads:
+    """The newest reload of each app, from one tenant-wide list where Qlik allows it.
+
+    ``GET /reloads`` without ``appId`` lists the whole tenant's reloads, newest first, for a
+    tenant admin (qlik-cloud-api.md §6.1). ``found`` holds the newest of each app on its first
+    page; an app not on it is asked for by itself unless the page was the whole list
+    (``complete``). Without the right to list the tenant (400/403) every app is asked for.
+    """
+
+    def __init__(
+        self, client: QlikClient, found: dict[str, dict[str, Any]], *, complete: bool
+    ) -> None:
+        self._client = client
+        self._found = found
+        self._complete = complete
+
+    @classmethod
+    async def read(cls, client: QlikClient) -> LastReloads:
+        try:
+            page = await client.get_json("/api/v1/reloads", params={"limit": RELOADS_PAGE})
+        except ApiError as exc:
+            if exc.status in (400, 403):
+                return cls(client, {}, complete=False)
+            raise
+        found: dict[str, dict[str, Any]] = {}
+        for reload in page.get("data") or []:
+            found.setdefault(str(reload.get("appId")), reload)
+        links = page.get("links") or {}
+        return cls(client, found, complete=not (links.get("next") or {}).get("href"))
+
+    async def last(self, app_id: str) -> dict[str, Any] | None:
+        if app_id in self._found or self._complete:
+            return self._found.get(app_id)
+        answer = await self._client.get_json(
+            "/api/v1/reloads", params={"appId": app_id, "limit": 1}
+        )
+        first: dict[str, Any] | None = (answer.get("data") or [None])[0]
+        return first
+
+
+RELOADS_PAGE = 100
+"""The largest page Qlik serves of the reloads list."""
 
 
 @dataclass(frozen=True, slots=True)

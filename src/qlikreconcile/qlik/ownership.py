@@ -18,6 +18,7 @@ Anything without a marker is never changed or deleted.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -136,5 +137,29 @@ def script_header(template: str, release: int) -> str:
     )
 
 
-def script_version_message(template: str, release: int) -> str:
-    return f"{SCRIPT_VERSION_PREFIX} template {template} release {release}"
+def script_digest(script: str) -> str:
+    """A short hash of a load script, carried in the version message of each script we set."""
+    return hashlib.sha256(script.encode()).hexdigest()[:16]
+
+
+_DIGEST_RE = re.compile(r" script ([0-9a-f]{16})$")
+
+
+def script_version_message(template: str, release: int, script: str) -> str:
+    """The ``versionMessage`` of a script we set: whose it is, and a hash of its text.
+
+    The hash lets discovery read only the version history: when the newest version (the current
+    one) is ours and its hash is the spec's, its text is the spec's (no second call for it).
+    """
+    return (
+        f"{SCRIPT_VERSION_PREFIX} template {template} release {release} "
+        f"script {script_digest(script)}"
+    )
+
+
+def message_digest(message: str) -> str | None:
+    """The script hash in one of our version messages (None: not ours, or written before it)."""
+    if not message.startswith(SCRIPT_VERSION_PREFIX):
+        return None
+    found = _DIGEST_RE.search(message)
+    return found.group(1) if found else None

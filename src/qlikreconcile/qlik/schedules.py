@@ -95,21 +95,29 @@ async def find_task(client: QlikClient, app_id: str, template: str) -> str | Non
     return str(min(found, key=_created)["id"]) if found else None
 
 
+async def read_tasks(client: QlikClient) -> list[dict[str, Any]]:
+    """Every scheduling task of the tenant (one list, read with the tenant's other lists)."""
+    return [t async for t in client.paginate(TASKS)]
+
+
 async def read_schedules(
     client: QlikClient,
     tenant: str,
     targets: Mapping[str, str],
+    tasks: list[dict[str, Any]] | None = None,
     *,
     left: Collection[str] = (),
     protect: Mapping[str, str] | None = None,
 ) -> list[ActualResource]:
     """The schedules of a tenant's templates; ``targets`` maps template -> the app to schedule.
 
-    A task of ours on an app in ``left`` (kept for customers but no longer managed) is left
-    behind like the app, never garbage. A task on an app in ``protect`` (app id -> why it is
-    never pruned) is protected with it.
+    ``tasks`` is the tenant's task list when already read (:func:`read_tasks`). A task of ours
+    on an app in ``left`` (kept for customers but no longer managed) is left behind like the
+    app, never garbage. A task on an app in ``protect`` (app id -> why it is never pruned) is
+    protected with it.
     """
-    tasks = [t async for t in client.paginate(TASKS)]
+    if tasks is None:
+        tasks = await read_tasks(client)
     out: list[ActualResource] = []
     unscheduled: dict[str, str] = {}
     ours: dict[str, list[Mapping[str, Any]]] = {}

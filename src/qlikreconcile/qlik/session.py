@@ -1,6 +1,7 @@
 """One HTTP session for a whole fleet: a single ``httpx.AsyncClient`` shared by every host.
 
-:class:`QlikSession` owns the connection pool, the OAuth token cache (tokens per host), the retry
+:class:`QlikSession` owns the connection pools (one per host, :mod:`.pools`), the cap on
+requests in flight, the OAuth token cache (tokens per host), the retry
 policy, the rate limiter (budgets per host and tier, :mod:`.ratelimit`) and the request counters;
 :meth:`QlikSession.client` hands out one cached
 :class:`~qlikreconcile.qlik.client.QlikClient` per host. Use it as an async context manager::
@@ -25,6 +26,7 @@ import httpx
 from qlikreconcile.qlik import versions
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.pools import MAX_IN_FLIGHT, HostPools, InFlight
 from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 from qlikreconcile.qlik.websocket import Opener, open_network
@@ -32,8 +34,6 @@ from qlikreconcile.qlik.websocket import Opener, open_network
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
 """Explicit per-phase timeouts; generous read/write: app import/export bodies can be large."""
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-"""Pool size for a fleet run (many hosts concurrently); per-host fairness is the executor's job."""
 
 USER_AGENT = "qlikreconcile"
 
@@ -51,7 +51,7 @@ class QlikSession:
         max_retries: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         retry_policy: RetryPolicy | None = None,
-        limits: httpx.Limits | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
         rate_limits: bool = True,
         api_version: str = versions.DEFAULT_API_VERSION,
     ) -> None:
@@ -65,10 +65,11 @@ class QlikSession:
         self._open_socket: Opener = getattr(transport, "open_websocket", None) or open_network
         self.api_version = api_version
         self.deprecations = versions.DeprecationLog()
+        self.in_flight = InFlight(max_in_flight)
         self._http = httpx.AsyncClient(
-            transport=transport,
+            # Default: the internet, through a small connection pool per tenant host.
+            transport=transport if transport is not None else HostPools(),
             timeout=timeout or DEFAULT_TIMEOUT,
-            limits=limits or DEFAULT_LIMITS,
             auth=ClientCredentialsAuth(credentials, self.tokens),
             follow_redirects=False,
             headers={
@@ -94,6 +95,7 @@ class QlikSession:
                 limiter=self.limiter,
                 deprecations=self.deprecations,
                 open_socket=self._open_socket,
+                in_flight=self.in_flight,
             )
             self._clients[key] = found
         return found

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import httpx
 
+from qlikreconcile.qlik.pools import HostPools
 from qlikreconcile.qlik.websocket import ASGIApp, Opener, asgi_opener, loopback_opener
 
 __all__ = ["ASGIApp", "LoopbackTransport", "asgi_transport"]
@@ -69,7 +70,8 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         if url.scheme not in {"http", "https"} or url.host not in _LOOPBACK_HOSTS:
             raise ValueError(f"LoopbackTransport needs an http(s) loopback URL, got {base_url!r}")
         self.base_url = url
-        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        # A pool per Qlik host, as on the internet (the served emulator stands for every host).
+        self._inner = inner if inner is not None else HostPools()
         self.open_websocket: Opener = loopback_opener(url)
         """Engine sockets go to the same loopback port (:mod:`.websocket`)."""
 

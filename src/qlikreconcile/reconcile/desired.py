@@ -53,6 +53,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     scheduled=a.reload.schedule is not None,
                     delete_duplicates=fleet.delete_duplicate_published,
                     checks=check_inputs(fleet, a),
+                    script=full_script(a),
                 )
                 for a in t.apps
             ),
@@ -227,7 +228,9 @@ def _app_chain(
             parent=app_key,
             inputs={
                 "app": str(app_key),
-                "version_message": ownership.script_version_message(app.template, app.release),
+                "version_message": ownership.script_version_message(
+                    app.template, app.release, script
+                ),
             },
         ),
         DesiredResource(

@@ -12,14 +12,15 @@ def revision(desired: Path) -> str | None:
     if not folder.is_dir():
         return None
     try:
-        head = _git(folder, "rev-parse", "--short=12", "HEAD")
-        dirty = _git(folder, "status", "--porcelain", "--", ".")
+        head = git(folder, "rev-parse", "--short=12", "HEAD")
+        dirty = git(folder, "status", "--porcelain", "--", ".")
     except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
         return None
     return f"{head}-dirty" if dirty else head
 
 
-def _git(folder: Path, *args: str) -> str:
+def git(folder: Path, *args: str) -> str:
+    """The output of ``git -C folder ARGS`` (CalledProcessError when git fails)."""
     done = subprocess.run(
         ["git", "-C", str(folder), *args],
         capture_output=True,

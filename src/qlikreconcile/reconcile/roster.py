@@ -20,6 +20,7 @@ from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.discover import TenantRef, read_tenant
 from qlikreconcile.qlik.roster import Roster
 from qlikreconcile.qlik.session import QlikSession
+from qlikreconcile.reconcile.targeting import shard_of
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ async def removed_tenants(
     spec_tenants: Collection[str],
     now: float,
     kinds: Mapping[str, KindSpec] = resources.KINDS,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Divergences for recorded tenants the spec no longer names, and warnings.
 
@@ -46,7 +48,11 @@ async def removed_tenants(
             f"the fleet roster in {source_host} could not be read ({exc}); "
             "tenants removed from the spec are not listed in this plan"
         ]
-    gone = {name: host for name, host in sorted(roster.items()) if name not in spec_tenants}
+    gone = {
+        name: host
+        for name, host in sorted(roster.items())
+        if name not in spec_tenants and (shard is None or shard_of(name, shard[1]) == shard[0])
+    }  # with --shard, each removed tenant is reported by its own shard only
     slots = asyncio.Semaphore(READ_CONCURRENCY)
 
     async def one(name: str, host: str) -> list[str]:

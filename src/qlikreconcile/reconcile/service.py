@@ -32,6 +32,7 @@ from qlikreconcile.engine.waves import TenantHealth, reached_health, run_waves
 from qlikreconcile.errors import GuardError, PlanError, SecretError
 from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
+from qlikreconcile.qlik.discover import READ_PARALLELISM as READ_PARALLELISM
 from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
 from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling, ReloadRetry
@@ -78,8 +79,15 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
         "tenants": {
             ref.name: {
                 "host": ref.host,
-                # JSON shapes (lists, not tuples), so a saved plan reads back equal.
-                "apps": [{**asdict(a), "checks": [dict(c) for c in a.checks]} for a in ref.apps],
+                # JSON shapes (lists, not tuples), so a saved plan reads back equal. Not the
+                # scripts: a saved plan's tenants are re-read with a call for each.
+                "apps": [
+                    {
+                        **{k: v for k, v in asdict(a).items() if k != "script"},
+                        "checks": [dict(c) for c in a.checks],
+                    }
+                    for a in ref.apps
+                ],
                 "members": {space: list(groups) for space, groups in ref.members.items()},
                 "region": ref.region,
                 "file": ref.file,
@@ -122,8 +130,9 @@ async def plan_fleet(
     listener: ReadListener | None = None,
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] | None = None,
+    parallelism: int = READ_PARALLELISM,
 ) -> Planned:
-    """Read the fleet's tenants and plan what makes them match the spec.
+    """Read the fleet's tenants (``parallelism`` at once) and plan what makes them match the spec.
 
     ``environ`` supplies the connection passwords and the fingerprint key (needed, and checked
     before any API call, when the spec names a password).
@@ -131,7 +140,12 @@ async def plan_fleet(
     fingerprints = password_fingerprints(fleet, environ or {})
     refs = tenant_refs(fleet)
     actual = await read_fleet(
-        session, refs, listener=listener, clock=clock, source_host=fleet.source.hostname
+        session,
+        refs,
+        listener=listener,
+        clock=clock,
+        source_host=fleet.source.hostname,
+        concurrency=parallelism,
     )
     plan = make_plan(
         desired_resources(fleet, fingerprints),
@@ -149,8 +163,9 @@ async def plan_fleet(
     removed, unlisted = await removed_tenants(
         session,
         source_host=fleet.source.hostname,
-        spec_tenants={t.name for t in fleet.tenants},
+        spec_tenants=set(fleet.spec_tenants or (t.name for t in fleet.tenants)),
         now=clock(),
+        shard=fleet.shard,
     )
     if removed or unlisted:
         plan = dataclasses.replace(

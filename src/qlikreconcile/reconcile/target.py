@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from qlikreconcile.emulator import EmulatorConfig, create_app
 from qlikreconcile.emulator import config as emulator_config
+from qlikreconcile.emulator.config import EmulatorConfig
 from qlikreconcile.errors import TargetError
 from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.session import QlikSession
@@ -109,6 +109,8 @@ def _emulator_credentials(config: EmulatorConfig) -> Credentials:
 
 
 def _embedded(relative: str, environ: Mapping[str, str], cwd: Path) -> Target:
+    from qlikreconcile.emulator.app import create_app  # the emulator loads only when it runs
+
     state_file = (cwd / relative).resolve()
     state_file.parent.mkdir(parents=True, exist_ok=True)
     config = _emulator_config(environ)

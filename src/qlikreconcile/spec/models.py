@@ -224,6 +224,11 @@ class DesiredFleet(_Frozen):
     tenants: tuple[Tenant, ...]
     rollout: Rollout = Rollout()
     reload_max_concurrent: int = Field(default=RELOAD_MAX_CONCURRENT, ge=1)
+    spec_tenants: tuple[str, ...] = ()
+    """Every tenant the spec names, kept when targeting narrows ``tenants`` (empty: not
+    narrowed): a tenant is removed from the spec only when it is not among these."""
+    shard: tuple[int, int] | None = None
+    """``(I, N)`` when narrowed to shard I of N (``--shard``)."""
     prune: frozenset[str] = frozenset()
     """fleet.yaml ``prune`` keys switched on (``apps``, ``published_apps``, ``schedules``,
     ``connections``): owned objects of those kinds no longer in the spec are deleted."""

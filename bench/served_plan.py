@@ -1,0 +1,231 @@
+"""Benchmark: a no-change ``qlikreconcile plan`` against a served emulator with injected latency.
+
+The emulator runs in another process (``qlikreconcile emulator serve``), every request delayed by
+``--latency`` ms. The bench generates N tenants x 2 apps, converges them once (without latency),
+then runs ``qlikreconcile plan`` as a subprocess ``--runs`` times and prints the medians of:
+
+* wall time of the whole command (start-up, spec load, reads, plan);
+* requests per tenant (the emulator's request log, tokens included);
+* client CPU seconds (user + sys of the plan process, from ``wait4``) and per request;
+* peak RSS of the plan process;
+
+and, in the same run, a tutorial-style sequential check of the fleet: one request at a time with
+a plain ``httpx.Client``, the reads a hand-written script makes per tenant. It is timed on
+``--baseline-tenants`` tenants and scaled to the fleet (it is latency-bound, so linear); the
+ratio is that figure over the plan's wall time.
+
+    .venv/bin/python bench/served_plan.py --tenants 100            # about a minute
+    .venv/bin/python bench/served_plan.py --tenants 1000 --runs 3  # several minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fleetgen
+import httpx
+from pydantic import SecretStr
+
+from qlikreconcile.emulator import EmulatorConfig
+from qlikreconcile.qlik.auth import Credentials
+from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.session import QlikSession
+from qlikreconcile.qlik.transport import LoopbackTransport
+from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
+from qlikreconcile.spec.loader import load_fleet
+
+ENVIRON = {
+    "VENDOR_DW_PASSWORD": "bench",
+    "QLIKRECONCILE_FINGERPRINT_KEY": "bench-key-0123456789",
+}
+CONFIG = EmulatorConfig()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served_emulator(log: Path) -> Iterator[str]:
+    """``qlikreconcile emulator serve`` in another process (in memory, no state file)."""
+    port = free_port()
+    command = [sys.executable, "-m", "qlikreconcile", "emulator", "serve", "--port", str(port)]
+    command += ["--reload-slots", "100000"]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/_emulator/quirks", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    shown = log.read_text()
+                    raise SystemExit(f"emulator serve did not come up:\n{shown}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+async def converge(url: str, desired: Path) -> int:
+    """Apply the generated fleet once (in this process, over HTTP); the operations applied."""
+    fleet = load_fleet(desired)
+    creds = Credentials(CONFIG.client_id, SecretStr(CONFIG.client_secret))
+    async with QlikSession(credentials=creds, transport=LoopbackTransport(url)) as session:
+        planned = await plan_fleet(fleet, session, target="bench", environ=ENVIRON)
+        report = await apply_plan(
+            planned,
+            session,
+            secrets={k: SecretStr(v) for k, v in ENVIRON.items()},
+            artifacts=ArtifactReader(desired.parent),
+            polling=ReloadPolling(first=0.2, factor=1.5, cap=1.0),
+            global_limit=64,
+        )
+    if not report.ok:
+        raise SystemExit(f"the first apply failed: {report.counts()}")
+    return len(planned.plan.operations)
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mib: float
+    requests: int
+
+
+def plan_once(url: str, desired: Path, parallelism: int | None) -> Run:
+    """One ``qlikreconcile plan`` subprocess: wall time, its own CPU and peak RSS, requests."""
+    httpx.delete(f"{url}/_emulator/requests").raise_for_status()
+    command = [sys.executable, "-m", "qlikreconcile", "plan", "-d", str(desired)]
+    command += ["--target", url, "-o", "json", "--detailed-exitcode"]
+    if parallelism is not None:
+        command += ["--parallelism", str(parallelism)]
+    env = {**os.environ, **ENVIRON}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"plan exited {process.returncode}:\n{errors.decode()[-3000:]}")
+    log = httpx.get(f"{url}/_emulator/requests").json()
+    requests = log.get("total", log["count"])  # count: an emulator from before "total"
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, requests)
+
+
+def tutorial_check(url: str, hosts: list[tuple[str, str]]) -> tuple[float, int]:
+    """The reads a hand-written script makes, one request at a time; (seconds, requests)."""
+    started, sent = time.perf_counter(), 0
+    with httpx.Client(base_url=url, timeout=60) as http:
+
+        def get(host: str, path: str, token: str, **params: Any) -> Any:
+            nonlocal sent
+            headers = {"Host": host, "X-Forwarded-Proto": "https"}
+            headers["Authorization"] = f"Bearer {token}"
+            response = http.get(path, params=params, headers=headers)
+            sent += 1
+            if response.status_code in (301, 302):
+                return get(host, httpx.URL(response.headers["location"]).path, token)
+            response.raise_for_status()
+            return response.json()
+
+        for name, host in hosts:
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": CONFIG.client_id,
+                "client_secret": CONFIG.client_secret,
+            }
+            answer = http.post("/oauth/token", data=form, headers={"Host": host})
+            sent += 1
+            token = answer.raise_for_status().json()["access_token"]
+            get(host, "/api/v1/tenants/me", token)
+            spaces = get(host, "/api/v1/spaces", token)["data"]
+            get(host, "/api/v1/data-connections", token)
+            items = get(host, "/api/v1/items", token, resourceType="app")["data"]
+            for item in items:
+                app = item["resourceId"]
+                get(host, f"/api/v1/apps/{app}/scripts/current", token)
+                get(host, f"/api/v1/apps/{app}/scripts", token, limit=1)
+                get(host, "/api/v1/reloads", token, appId=app, limit=1)
+            get(host, "/api/v1/groups", token, filter=f'name eq "{name}-viewers"')
+            for space in spaces:
+                if space["type"] == "managed":
+                    get(host, f"/api/v1/spaces/{space['id']}/assignments", token)
+            get(host, "/api/scheduling/tasks", token)
+    return time.perf_counter() - started, sent
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=100, help="100, 1000 or 5000 (any N)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency", type=int, default=50, help="injected latency, ms")
+    parser.add_argument("--baseline-tenants", type=int, default=20)
+    parser.add_argument("--parallelism", type=int, default=None, help="plan --parallelism")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        desired = root / "desired"
+        fleetgen.write_fleet(desired, args.tenants)
+        # The first apply only sets the stage: let it run more reloads at once than the
+        # example's 8, so a large fleet converges in minutes (no figure depends on it).
+        fleet_yaml = desired / "fleet.yaml"
+        text = fleet_yaml.read_text(encoding="utf-8")
+        wider = text.replace("  reload:\n", "  reload:\n    max_concurrent: 200\n", 1)
+        fleet_yaml.write_text(wider, encoding="utf-8")
+        with served_emulator(root / "serve.log") as url:
+            started = time.perf_counter()
+            ops = asyncio.run(converge(url, desired))
+            converge_seconds = time.perf_counter() - started
+            faults = {"latency_ms": args.latency}
+            httpx.post(f"{url}/_emulator/faults", json=faults).raise_for_status()
+            sample = min(args.baseline_tenants, args.tenants)
+            fleet = load_fleet(desired)
+            hosts = [(t.name, t.hostname) for t in fleet.tenants[:sample]]
+            runs = [plan_once(url, desired, args.parallelism) for _ in range(args.runs)]
+            base_seconds, base_requests = tutorial_check(url, hosts)
+    wall = median([r.wall for r in runs])
+    cpu = median([r.cpu for r in runs])
+    requests = median([r.requests for r in runs])
+    baseline = base_seconds / sample * args.tenants
+    print(f"tenants x apps                {args.tenants} x 2, latency {args.latency} ms")
+    print(f"first apply (no latency)      {converge_seconds:.0f} s ({ops} operations)")
+    print(f"no-change plan, wall          median {wall:.2f} s of {len(runs)} runs")
+    print(f"requests per tenant           {requests / args.tenants:.1f}")
+    print(f"client CPU (user+sys)         {cpu:.2f} s, {cpu / requests * 1000:.2f} ms per request")
+    print(f"peak RSS of the plan          {median([r.rss_mib for r in runs]):.0f} MiB")
+    print(
+        f"tutorial-style sequential     {baseline:.0f} s for the fleet ({base_seconds:.1f} s "
+        f"measured on {sample} tenants, {base_requests / sample:.1f} requests each)"
+    )
+    print(f"plan vs sequential            {baseline / wall:.0f}x faster")
+
+
+if __name__ == "__main__":
+    main()
