@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qlikreconcile.reconcile import targeting
+from qlikreconcile.reconcile.service import plan_fleet
 from tests.e2e.harness import Harness, copy_desired
 
 
@@ -96,3 +98,25 @@ async def test_a_removed_publish_to_keeps_the_published_copy_and_its_schedule(
     acme = next(t for t in state["tenants"].values() if "acme.eu.qlikcloud.com" in t["hostnames"])
     scheduled = {t["app_id"] for t in acme["scheduling_tasks"].values()}
     assert published["id"] in scheduled, "customers' copy is still reloaded"
+
+
+async def test_a_targeted_or_sharded_plan_reports_only_truly_removed_tenants(
+    tmp_path: Path,
+) -> None:
+    """--tenant narrows the plan, not the spec: the other tenants are not 'removed'."""
+    desired = copy_desired(tmp_path)
+    harness = Harness(desired)
+    assert (await harness.apply()).ok
+    async with harness.session() as session:
+        only_acme = targeting.select(harness.fleet(), include=["acme"])
+        planned = await plan_fleet(only_acme, session, target="t", environ=harness.environ)
+        assert not [d for d in planned.plan.divergences if "no longer in the spec" in d]
+
+        (desired / "tenants" / "initech.yaml").unlink()
+        fleet = harness.fleet()
+        reported = []
+        for index in (1, 2, 3):
+            shard = targeting.select(fleet, shard=(index, 3))
+            planned = await plan_fleet(shard, session, target="t", environ=harness.environ)
+            reported += [d for d in planned.plan.divergences if d.startswith("initech: tenant")]
+    assert len(reported) == 1, "each removed tenant is reported by exactly one shard"
