@@ -8,7 +8,8 @@ Every marker lives in a field the real API accepts and returns (architecture §4
 * build apps (the tenant's copy of a template in its shared space): a marker in the app
   ``description`` naming template, release and artifact digest;
 * published apps: a marker in ``description`` naming the template and the content digest;
-* load scripts: a header comment naming template and release, and a ``versionMessage``.
+* load scripts: a header comment naming template and release, and a ``versionMessage`` naming
+  them and a hash of the script's text.
 
 Markers also carry ``applied=<digest>``: the digest of the fields qlikreconcile last wrote, so a
 later plan can tell a change made in the tenant (drift) from a change in the spec.
