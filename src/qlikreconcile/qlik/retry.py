@@ -26,12 +26,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from qlikreconcile.errors import ApiError, TransportError
 from qlikreconcile.qlik import quirks
@@ -184,33 +184,63 @@ async def call_with_retry(
     :class:`TransportError`). ``stats`` counts every attempt, retry and 429.
     """
     counters = stats if stats is not None else HostStats()
-    # A plain loop, not a retry object built per call: this runs for every request of a fleet.
-    started = time.monotonic()
-    slept = 0.0  # waits so far, through the injected sleep (virtual in tests)
-    number = 1
-    while True:
+    # Nearly every request succeeds at once: it runs without any retry machinery. Only a
+    # failure worth retrying builds tenacity's loop, which replays that failure as attempt 1.
+    counters.requests += 1
+    try:
+        return await attempt()
+    except Exception as exc:
+        if isinstance(exc, ApiError) and exc.status == 429:
+            counters.rate_limited += 1
+        if not should_retry(exc, idempotent=idempotent):
+            raise
+        first: list[BaseException] = [exc]
+
+    async def counted() -> T:
+        if first:
+            raise first.pop()
         counters.requests += 1
         try:
             return await attempt()
-        except Exception as exc:
-            if isinstance(exc, ApiError) and exc.status == 429:
+        except ApiError as exc:
+            if exc.status == 429:
                 counters.rate_limited += 1
-            if not should_retry(exc, idempotent=idempotent):
-                raise
-            upcoming = policy.wait_seconds(number, exc)
-            spent = max(time.monotonic() - started, slept)
-            if number > policy.max_retries or spent + upcoming > policy.max_total:
-                raise
-            logger.info(
-                "retrying %s %s after %s (retry %d of %d) in %.1fs",
-                method,
-                url,
-                _describe_failed(exc, method, url),
-                number,
-                policy.max_retries,
-                upcoming,
-            )
-            counters.retries += 1
-            slept += upcoming
-        await policy.sleep(upcoming)
-        number += 1
+            raise
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return policy.wait_seconds(state.attempt_number, exc)
+
+    slept = [0.0]  # waits so far, through the injected sleep (virtual in tests)
+
+    def stop(state: RetryCallState) -> bool:
+        if state.attempt_number > policy.max_retries:
+            return True
+        spent = max(state.seconds_since_start or 0.0, slept[0])
+        return spent + (state.upcoming_sleep or 0.0) > policy.max_total
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        if exc is None:
+            return
+        logger.info(
+            "retrying %s %s after %s (retry %d of %d) in %.1fs",
+            method,
+            url,
+            _describe_failed(exc, method, url),
+            state.attempt_number,
+            policy.max_retries,
+            state.upcoming_sleep,
+        )
+        counters.retries += 1
+        slept[0] += state.upcoming_sleep or 0.0
+
+    retrying = AsyncRetrying(
+        stop=stop,
+        wait=wait,
+        retry=retry_if_exception(lambda exc: should_retry(exc, idempotent=idempotent)),
+        sleep=policy.sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    return await retrying(counted)
