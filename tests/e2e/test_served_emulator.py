@@ -14,8 +14,10 @@ import httpx
 import pytest
 
 from qlikreconcile.emulator import EmulatorConfig
+from qlikreconcile.engine.report import WaveStatus
 from qlikreconcile.qlik.transport import LoopbackTransport
 from tests.e2e.harness import SECRETS, Harness, copy_desired, edit
+from tests.e2e.test_rollout_gates import EMPTIED, ORDERS, published
 
 pytestmark = pytest.mark.http
 
@@ -190,3 +192,30 @@ def test_cli_offboarding_and_reactivation(served: str, tmp_path: Path) -> None:
     settled = run("plan", "--detailed-exitcode")
     assert settled.returncode == 0, settled.stdout + settled.stderr
     assert "No changes." in settled.stdout
+
+
+async def test_a_canary_failing_its_data_check_halts_over_real_http(
+    served: str, tmp_path: Path
+) -> None:
+    """Issue 10's rollout over `emulator serve`: a template change whose data fails the canary's
+    check halts every later wave (their customers keep what they had); the fix completes it."""
+    desired = copy_desired(tmp_path)
+    harness = Harness(
+        desired, app=object(), transport=LoopbackTransport(served), config=EmulatorConfig()
+    )
+    assert (await harness.apply()).ok
+    before = await published(harness)
+    script = desired / "templates" / "sales" / "sales.qvs.j2"
+    edit(script, ORDERS, EMPTIED)
+    halted = await harness.apply(force=True)
+    assert [w.status for w in halted.waves] == [
+        WaveStatus.HALTED,
+        WaveStatus.NOT_STARTED,
+        WaveStatus.NOT_STARTED,
+    ]
+    assert "table Orders has at least 1 row: observed 0 rows" in halted.waves[0].failed[0][1]
+    assert await published(harness) == before, "no customer sees the emptied data"
+    edit(script, r"^FROM sales\.orders\n.*AND 1 = 0;$", "FROM sales.orders\n{{ where }};")
+    done = await harness.apply(force=True)
+    assert [w.status for w in done.waves] == [WaveStatus.COMPLETED] * 3
+    assert (await harness.plan()).plan.matches
