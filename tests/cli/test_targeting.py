@@ -91,3 +91,40 @@ def test_plan_reads_only_the_targeted_tenants(
     code, _, err = run(capsys, "apply", "plan.json", "--tenant", "acme")
     assert code == 1
     assert "a saved plan" in err
+
+
+def test_shard_plans_show_as_one_plan_of_the_fleet(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three runners plan a shard each; `show` of the three files is the fleet's plan."""
+    files = []
+    for index in (1, 2, 3):
+        name = f"shard{index}.json"
+        code, out, err = run(capsys, "plan", "--shard", f"{index}/3", "--out", name)
+        assert code == 0, out + err
+        files.append(name)
+    code, whole, err = run(capsys, "plan", "-o", "json")
+    assert code == 0, err
+    code, merged, err = run(capsys, "show", *files, "-o", "json")
+    assert code == 0, err
+    full, joined = json.loads(whole), json.loads(merged)
+    assert [t["name"] for t in joined["tenants"]] == ["acme", "globex", "initech"]
+    assert joined["summary"] == full["summary"]
+    ops = {op["id"] for t in joined["tenants"] for op in t["operations"]}
+    assert ops == {op["id"] for t in full["tenants"] for op in t["operations"]}
+    code, text, err = run(capsys, "show", *files)
+    assert code == 0, err
+    assert "acme" in text
+    assert "initech" in text
+
+
+def test_overlapping_or_foreign_plans_are_not_merged(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "plan", "--out", "all.json")
+    assert code == 0, out + err
+    code, out, err = run(capsys, "plan", "--tenant", "acme", "--out", "acme.json")
+    assert code == 0, out + err
+    code, out, err = run(capsys, "show", "all.json", "acme.json")
+    assert code == 1
+    assert "tenant acme is in both all.json and acme.json" in out + err

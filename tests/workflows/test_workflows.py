@@ -80,3 +80,14 @@ def test_the_schema_catches_a_broken_workflow() -> None:
     broken = {"on": {"push": {}}, "jobs": {"x": {"steps": [{"run": "true"}], "runs_on": "x"}}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema())
+
+
+def test_sharded_plans_are_merged_into_one_summary() -> None:
+    sharded = load(next(p for p in WORKFLOWS if p.name == "plan-sharded.yml"))
+    shards = sharded["jobs"]["plan"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(sharded["env"]["SHARDS"]) + 1))
+    plan_steps = "\n".join(str(s.get("run", "")) for s in sharded["jobs"]["plan"]["steps"])
+    assert '--shard "${{ matrix.shard }}/${SHARDS}"' in plan_steps
+    summary = "\n".join(str(s.get("run", "")) for s in sharded["jobs"]["summary"]["steps"])
+    assert "qlikreconcile show plan-*.json -o markdown" in summary
+    assert sharded["jobs"]["summary"]["needs"] == "plan"

@@ -30,6 +30,7 @@ from qlikreconcile.engine.guard import refusals
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.engine.plan_file import load as load_plan
 from qlikreconcile.engine.plan_file import save as save_plan
+from qlikreconcile.engine.plan_merge import merge_plans
 from qlikreconcile.engine.report import ApplyReport
 from qlikreconcile.engine.rollout import FailureBudget, RolloutValueError
 from qlikreconcile.errors import GuardError
@@ -246,11 +247,17 @@ def _unreadable(planned: Planned) -> bool:
 
 
 @cli.command()
-@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "plan_files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
 @output_option
-def show(plan_file: Path, output: str) -> int:
-    """Render a saved plan (text, json or markdown) without contacting any target."""
-    _show(load_plan(plan_file), output)
+def show(plan_files: tuple[Path, ...], output: str) -> int:
+    """Render saved plans (text, json or markdown) without contacting any target.
+
+    Several files (the plans of `--shard 1/N` ... `N/N`) are shown as one plan of the fleet.
+    """
+    plans = [load_plan(path) for path in plan_files]
+    _show(merge_plans(plans, [str(p) for p in plan_files]), output)
     return 0
 
 
