@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from qlikreconcile.engine.plan import Operation
@@ -41,5 +42,5 @@ class QlikRunner:
         self.env = env
 
     async def run(self, op: Operation, ctx: ApplyContext) -> Outcome:
-        self.env.ctx = ctx
-        return await HANDLERS[op.key.kind](op, self.env)
+        # The context travels with the operation: a copy of the shared environment carries it.
+        return await HANDLERS[op.key.kind](op, dataclasses.replace(self.env, ctx=ctx))

@@ -49,6 +49,12 @@ class ReloadRetry:
 
 
 @dataclass(slots=True)
+class _LicenseCache:
+    key: str | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass(slots=True)
 class HandlerEnv:
     """Shared by every operation of one apply."""
 
@@ -57,15 +63,17 @@ class HandlerEnv:
     hosts: Mapping[str, str]
     """The host name of every tenant of the fleet, by tenant name."""
     ctx: ApplyContext = field(default_factory=ApplyContext)
-    """Replaced by the executor's context when a run starts (see QlikRunner)."""
+    """The executor's context of the operation at hand: each operation gets its own copy of
+    the environment carrying it (:class:`~qlikreconcile.qlik.runner.QlikRunner`), so nothing is
+    assigned on an object concurrent operations share."""
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     read_artifact: Callable[[str], bytes] = _no_artifacts
     polling: ReloadPolling = field(default_factory=ReloadPolling)
     reload_retry: ReloadRetry = field(default_factory=ReloadRetry)
     sleep: Callable[[float], Awaitable[None]] | None = None
     """Waits between reload polls and create attempts; None: the session's (one injected sleep)."""
-    _license_key: str | None = None
-    _license_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _license: _LicenseCache = field(default_factory=lambda: _LicenseCache())
+    """Shared by every copy of one apply's environment: the licence key is read once."""
 
     def __post_init__(self) -> None:
         # Passwords reach handlers only through here: mask them in any log line or error text.
@@ -92,12 +100,13 @@ class HandlerEnv:
 
     async def license_key(self) -> str:
         """The signed licence key of the source tenant, read once per apply."""
-        async with self._license_lock:
-            if self._license_key is None:
+        cache = self._license
+        async with cache.lock:
+            if cache.key is None:
                 source = self.session.client(self.source_host)
                 overview = await source.get_json("/api/v1/licenses/overview")
-                self._license_key = str(overview["licenseKey"])
-            return self._license_key
+                cache.key = str(overview["licenseKey"])
+            return cache.key
 
 
 Handler = Callable[[Operation, HandlerEnv], Awaitable[Outcome]]
