@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -57,6 +57,26 @@ def served(tmp_path: Path) -> Iterator[str]:
     assert state.exists(), "the served emulator persists its state when --state is given"
 
 
+def _cli(
+    desired: Path, served: str, cwd: Path, *, timeout: float = 120
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The CLI as a separate process against the served emulator, with the demo's secrets."""
+    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "qlikreconcile", *args, "-d", str(desired), "--target", served],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
 async def test_plan_apply_plan_over_real_http(served: str, tmp_path: Path) -> None:
     harness = Harness(
         copy_desired(tmp_path),
@@ -80,19 +100,7 @@ async def test_plan_apply_plan_over_real_http(served: str, tmp_path: Path) -> No
 
 def test_cli_plan_apply_plan_against_the_served_emulator(served: str, tmp_path: Path) -> None:
     desired = copy_desired(tmp_path)
-    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
-    base = [sys.executable, "-m", "qlikreconcile"]
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*base, *args, "-d", str(desired), "--target", served],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=120,
-            check=False,
-        )
+    run = _cli(desired, served, tmp_path)
 
     first = run("plan", "--detailed-exitcode")
     assert first.returncode == 2, first.stderr
@@ -111,18 +119,7 @@ def test_cli_rollout_halts_on_a_failing_canary_then_completes(served: str, tmp_p
     """Over `emulator serve`: the guard's exit 4, a canary halting the rollout with exit 3 (later
     waves untouched), and the apply after the fix completing it."""
     desired = copy_desired(tmp_path)
-    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "qlikreconcile", *args, "-d", str(desired), "--target", served],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=180,
-            check=False,
-        )
+    run = _cli(desired, served, tmp_path, timeout=180)
 
     assert run("apply", "--auto-approve").returncode == 0
     edit(
@@ -161,18 +158,7 @@ def test_cli_rollout_halts_on_a_failing_canary_then_completes(served: str, tmp_p
 def test_cli_offboarding_and_reactivation(served: str, tmp_path: Path) -> None:
     """A decommission block deactivates the tenant over real HTTP; removing it brings it back."""
     desired = copy_desired(tmp_path)
-    env = {**os.environ, **SECRETS, "NO_COLOR": "1"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "qlikreconcile", *args, "-d", str(desired), "--target", served],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=120,
-            check=False,
-        )
+    run = _cli(desired, served, tmp_path, timeout=120)
 
     assert run("apply", "--auto-approve").returncode == 0
     tenant_file = desired / "tenants" / "initech.yaml"

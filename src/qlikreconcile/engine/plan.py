@@ -84,6 +84,11 @@ class Operation:
         return data
 
 
+def divergence_tenant(text: str) -> str:
+    """The tenant a divergence line is about (lines start ``TENANT/kind/name:`` or ``TENANT:``)."""
+    return text.split("/", 1)[0].split(":", 1)[0]
+
+
 @dataclass(frozen=True, slots=True)
 class Held:
     """A tenant whose changes the spec holds back, and why: a freeze (its operations are left

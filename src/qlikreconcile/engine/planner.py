@@ -92,8 +92,9 @@ def make_plan(
 
     retire = _retire_replaced(planned, edges, kinds)
     collect = _collect_garbage(by_key, actual, kinds, planned)
-    pruned = _prune(by_key, actual, kinds, frozenset(prune))
-    divergences.extend(_unmanaged_leftovers(by_key, actual, kinds, frozenset(prune)))
+    left = _left_behind(by_key, actual, kinds)
+    pruned = _prune(left, kinds, frozenset(prune))
+    divergences.extend(_unmanaged_leftovers(left, frozenset(prune)))
     divergences.extend(_duplicates(by_key, actual))  # reported, never deleted implicitly
     operations = [*planned.values(), *retire, *collect, *pruned]
     kind_order = {name: spec.order for name, spec in kinds.items()}
@@ -298,16 +299,20 @@ def _left_behind(
     return found
 
 
+def _pruned(
+    key: ResourceKey, resource: ActualResource, kind: KindSpec, prune: frozenset[str]
+) -> bool:
+    """Deleted rather than listed: its kind is pruned and may be, and nothing protects it."""
+    return key.kind in prune and kind.deletable and not resource.protected
+
+
 def _unmanaged_leftovers(
-    desired: Mapping[ResourceKey, DesiredResource],
-    actual: ActualState,
-    kinds: Mapping[str, KindSpec],
-    prune: frozenset[str],
+    left: Sequence[tuple[ResourceKey, ActualResource, KindSpec]], prune: frozenset[str]
 ) -> list[str]:
     """Owned resources the spec no longer names and that are not pruned: reported."""
     notes = []
-    for key, resource, kind in _left_behind(desired, actual, kinds):
-        if key.kind in prune and kind.deletable and not resource.protected:
+    for key, resource, kind in left:
+        if _pruned(key, resource, kind, prune):
             continue
         why = (
             f"not pruned: {resource.protected}"
@@ -322,8 +327,7 @@ def _unmanaged_leftovers(
 
 
 def _prune(
-    desired: Mapping[ResourceKey, DesiredResource],
-    actual: ActualState,
+    left: Sequence[tuple[ResourceKey, ActualResource, KindSpec]],
     kinds: Mapping[str, KindSpec],
     prune: frozenset[str],
 ) -> list[Operation]:
@@ -334,9 +338,7 @@ def _prune(
     kinds that come later in the kinds' order.
     """
     chosen = [
-        (key, resource)
-        for key, resource, kind in _left_behind(desired, actual, kinds)
-        if key.kind in prune and kind.deletable and not resource.protected
+        (key, resource) for key, resource, kind in left if _pruned(key, resource, kind, prune)
     ]
     out = []
     for key, resource in chosen:

@@ -174,8 +174,7 @@ async def _prunable(
         why = f"customers' sheets live in it ({sheets})"
     else:
         why = ""
-    observed = {"sheets": str(sheets) if sheets else "unknown", "with_sheets": allow_sheets}
-    return replace(resource, protected=why, observed=observed)
+    return replace(resource, protected=why, observed={"with_sheets": allow_sheets})
 
 
 def _unmarked(

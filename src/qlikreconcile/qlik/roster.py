@@ -53,6 +53,14 @@ class Roster:
     def __init__(self, client: QlikClient) -> None:
         self.client = client
         self.records = ControlRecords(client)
+        self._located: tuple[ControlRecord | None, str | None] | None = None
+        """The record and its app once looked up: a write after a read looks nothing up again."""
+
+    async def _locate(self) -> tuple[ControlRecord | None, str | None]:
+        if self._located is None:
+            record = await self.records.get(KIND, SUBJECT)
+            self._located = (record, await self._app(record) if record is not None else None)
+        return self._located
 
     async def _app(self, record: ControlRecord) -> str | None:
         params = {"resourceType": "app", "spaceId": record.ident, "name": APP_NAME}
@@ -63,8 +71,7 @@ class Roster:
 
     async def read(self) -> dict[str, str]:
         """Tenant name -> host of every tenant recorded; empty before the first apply."""
-        record = await self.records.get(KIND, SUBJECT)
-        app_id = await self._app(record) if record is not None else None
+        _, app_id = await self._locate()
         if app_id is None:
             return {}
         try:
@@ -76,18 +83,19 @@ class Roster:
 
     async def write(self, tenants: Mapping[str, str]) -> None:
         """Replace the roster (callers hold the apply lease, so nobody writes in between)."""
-        record = await self.records.get(KIND, SUBJECT)
+        record, app_id = await self._locate()
         if record is None:
             try:
                 record = await self.records.claim(KIND, SUBJECT, {})
-            except RecordHeld:
+            except RecordHeld:  # made in between (a claim whose answer was lost): find its app
                 record = await self.records.get(KIND, SUBJECT)
+                app_id = await self._app(record) if record is not None else None
         if record is None:  # pragma: no cover - held, then gone: the next apply writes it
             return
-        app_id = await self._app(record)
         if app_id is None:
             body = {"attributes": {"name": APP_NAME, "spaceId": record.ident}}
             created = await self.client.post_json("/api/v1/apps", body, expected=(200, 201))
             app_id = str(created["attributes"]["id"])
+        self._located = (record, app_id)
         script = {"script": render(tenants), "versionMessage": VERSION_MESSAGE}
         await self.client.post_json(f"/api/v1/apps/{app_id}/scripts", script)

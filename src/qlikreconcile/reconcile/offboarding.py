@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from qlikreconcile.engine.keys import Action
-from qlikreconcile.engine.plan import Operation, Plan
+from qlikreconcile.engine.plan import Operation, Plan, divergence_tenant
 from qlikreconcile.engine.state import ActualState
 from qlikreconcile.qlik import resources
 from qlikreconcile.spec.models import DesiredFleet, Tenant
@@ -66,9 +66,7 @@ def offboard(plan: Plan, fleet: DesiredFleet, actual: ActualState) -> Plan:
         for op in plan.operations
         if (kept := _keep(op, tenants.get(op.key.tenant), dormant=op.key.tenant in quiet))
     ]
-    divergences = tuple(
-        d for d in plan.divergences if d.split("/", 1)[0].split(":", 1)[0] not in offboarding
-    )
+    divergences = tuple(d for d in plan.divergences if divergence_tenant(d) not in offboarding)
     return dataclasses.replace(
         plan,
         operations=tuple(operations),

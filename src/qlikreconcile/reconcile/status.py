@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from qlikreconcile.engine.keys import ResourceKey
-from qlikreconcile.engine.plan import Plan
+from qlikreconcile.engine.plan import Plan, divergence_tenant
 from qlikreconcile.engine.rollout import Rollout
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.engine.status import AppStatus, FleetStatus, TenantStatus
@@ -52,7 +52,7 @@ def _tenant(
     found = {r.key: r for r in actual.by_tenant(name)}
     apps = tuple(_app(name, app, found, fleet, now) for app in tenant.apps)
     pending = len(plan.for_tenant(name))
-    diverged = tuple(d for d in plan.divergences if d.split("/", 1)[0].split(":", 1)[0] == name)
+    diverged = tuple(d for d in plan.divergences if divergence_tenant(d) == name)
     held = tuple(h.reason for h in plan.held if h.tenant == name)
     found_tenant = actual.resources.get(resources.tenant_key(name))
     if found_tenant is not None and found_tenant.observed.get("decommissioned"):
