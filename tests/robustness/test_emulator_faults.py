@@ -352,3 +352,13 @@ async def test_only_over_the_admin_endpoint() -> None:
     ).is_success
     assert "spared" in await emu.space_names()
     await client.aclose()
+
+
+def test_spare_keeps_request_shapes_out_of_the_rates() -> None:
+    config = validate_spec("drop=1,spare=POST /api/v1/tenants")
+    assert config.spare == ["POST /api/v1/tenants"]
+    injector = FaultInjector(config)
+    assert injector.decide("POST", "register.eu.qlikcloud.com", "/api/v1/tenants", START) is None
+    assert injector.decide("POST", OTHER, "/api/v1/spaces", START)
+    with pytest.raises(ValueError, match="is not 'METHOD /path'"):
+        FaultConfig(spare=["/api/v1/tenants"])

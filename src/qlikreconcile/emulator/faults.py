@@ -20,6 +20,7 @@ SPEC key        FaultConfig field           effect
 ``seed``        ``seed``                    seed of every draw
 ``only``        ``only``                    limit reset/429/500/drop to these request shapes,
                                             ``;``-separated: ``only=POST /api/v1/tenants``
+``spare``       ``spare``                   never apply reset/429/500/drop to these shapes
 ==============  ==========================  =================================================
 
 ``only`` (a list in JSON: ``{"drop_rate": 1.0, "only": ["POST /api/v1/tenants"]}``) names
@@ -75,6 +76,7 @@ SPEC_KEYS: dict[str, str] = {
     "retry-after": "retry_after_seconds",
     "seed": "seed",
     "only": "only",
+    "spare": "spare",
 }
 """``--faults`` keys (also accepted in the admin JSON) and the field each sets."""
 
@@ -145,7 +147,7 @@ def parse_spec(spec: str) -> dict[str, Any]:
         text = value.strip()
         if key in ("latency", "slow-reload"):
             raw[key] = text
-        elif key == "only":
+        elif key in ("only", "spare"):
             raw[key] = [shape.strip() for shape in text.split(";") if shape.strip()]
         elif key in ("seed", "retry-after"):
             if not text.isdigit():
@@ -213,7 +215,7 @@ class FaultInjector:
             if targeted == "429" and c.retry_after_seconds > 0:
                 self.blocked[(host, tier)] = now + c.retry_after_seconds
             return Fault(targeted, c.retry_after_seconds if targeted == "429" else 0)
-        if c.only and f"{method} {shape}" not in c.only:
+        if (c.only and f"{method} {shape}" not in c.only) or f"{method} {shape}" in c.spare:
             return None
         edge = c.reset_rate
         if draw < edge:

@@ -64,15 +64,17 @@ class FaultConfig(BaseModel):
     only: list[str] = Field(default_factory=list)
     """Request shapes (``"POST /api/v1/tenants"``) the reset/429/500/drop rates apply to; empty:
     all. A shape not written ``METHOD /path`` is rejected."""
+    spare: list[str] = Field(default_factory=list)
+    """Request shapes the reset/429/500/drop rates never apply to (checked after ``only``)."""
 
-    @field_validator("only")
+    @field_validator("only", "spare")
     @classmethod
     def _shapes(cls, value: list[str]) -> list[str]:
         out = []
         for shape in value:
             method, _, path = shape.strip().partition(" ")
             if not method.isalpha() or not path.startswith("/"):
-                raise ValueError(f"only: {shape!r} is not 'METHOD /path' (ids written {{id}})")
+                raise ValueError(f"{shape!r} is not 'METHOD /path' (ids written {{id}})")
             out.append(f"{method.upper()} {path_shape(path.strip())}")
         return out
 
