@@ -156,7 +156,7 @@ def emulator() -> None:
     metavar="SPEC",
     help="Inject seeded faults: comma-separated key=value, e.g. 429=0.1,500=0.05,drop=0.02,"
     "reset=0.01,reload-fail=0.1,latency=20ms,slow-reload=5s,seed=7; only=POST /api/v1/tenants "
-    "limits the rates to those request shapes (;-separated).",
+    "limits the rates to those request shapes (;-separated), spare=... keeps them off.",
 )
 @click.option(
     "--reload-slots",
