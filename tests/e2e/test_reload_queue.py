@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from qlikreconcile.emulator import EmulatorConfig
-from qlikreconcile.emulator.reload_queue import peak
-from qlikreconcile.emulator.state_apps import Reload
+from qlikreconcile.emulator.state.apps import Reload
+from qlikreconcile.emulator.state.reload_queue import peak
 from qlikreconcile.qlik.handlers.reload import TERMINAL
 from tests.e2e.harness import Harness, copy_desired, edit
 

@@ -7,7 +7,7 @@ import gzip
 import httpx
 
 from qlikreconcile.emulator import Quirks
-from qlikreconcile.emulator.app_archive import MAGIC
+from qlikreconcile.emulator.state.app_archive import MAGIC
 from tests.emulator.conftest import Emu, make_emu
 
 

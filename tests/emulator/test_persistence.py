@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig
-from qlikreconcile.emulator.seed import build_seed
+from qlikreconcile.emulator.control.seed import build_seed
 from tests.emulator.conftest import make_emu
 
 

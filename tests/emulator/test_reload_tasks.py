@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from qlikreconcile.emulator import SOURCE_HOST
-from qlikreconcile.emulator.recurrence import (
+from qlikreconcile.emulator.state.recurrence import (
     ScheduleError,
     next_execution,
     parse_local,

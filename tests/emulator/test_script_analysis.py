@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qlikreconcile.emulator.script_analysis import (
+from qlikreconcile.emulator.state.script_analysis import (
     ConnectionRef,
     build_data_model,
     connection_refs,

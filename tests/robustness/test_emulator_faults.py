@@ -16,8 +16,13 @@ import httpx
 import pytest
 
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
-from qlikreconcile.emulator.faults import FaultInjector, parse_spec, path_shape, validate_spec
-from qlikreconcile.emulator.state import FaultConfig
+from qlikreconcile.emulator.control.faults import FaultInjector
+from qlikreconcile.emulator.state.fault_config import (
+    FaultConfig,
+    parse_spec,
+    path_shape,
+    validate_spec,
+)
 from qlikreconcile.qlik.transport import LoopbackTransport, asgi_transport
 from tests.robustness.served import served_emulator
 

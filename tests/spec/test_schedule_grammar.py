@@ -11,7 +11,7 @@ from datetime import UTC
 
 import pytest
 
-from qlikreconcile.emulator.recurrence import ScheduleError, parse_rule, zone
+from qlikreconcile.emulator.state.recurrence import ScheduleError, parse_rule, zone
 from qlikreconcile.spec.rules import check_rrule, check_timezone
 
 RULES = [

@@ -182,7 +182,7 @@ def emulator_serve(
 ) -> int:
     """Serve the emulator over HTTP (Qlik tenant hosts are chosen by the Host header)."""
     from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, serve
-    from qlikreconcile.emulator.faults import validate_spec
+    from qlikreconcile.emulator.state.fault_config import validate_spec
 
     config = EmulatorConfig.from_env()
     if faults is not None:

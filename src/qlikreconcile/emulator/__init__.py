@@ -4,6 +4,21 @@ A Starlette app that routes by ``Host``: tenant hosts ``NAME.REGION.qlikcloud.co
 register hosts ``register.REGION.qlikcloud.com``. Imports nothing from the rest of
 qlikreconcile. Uncertain behaviours are declared in :mod:`qlikreconcile.emulator.quirks`;
 coverage is listed in ``COVERAGE.md`` next to this file.
+
+Rooms (moto's split: the HTTP surface apart from the backend state it changes):
+
+* ``api/``: Qlik Cloud's surface, one module per service (``apps``, ``spaces``, ``reloads``,
+  ``scheduling``, the ``engine`` websocket...), and what routes share (``endpoint``, ``errors``,
+  ``pagination``, renderers, ``app_ops``).
+* ``state/``: the pydantic models of the emulated fleet and the changes to them (reload
+  lifecycle and queue, licences, ids), fault settings, persistence, the live ``store``.
+* ``control/``: what tests and operators drive: ``admin`` routes under ``/_emulator``,
+  ``faults`` (the injector), ``seed`` (the source tenant).
+* here: assembly (``app``, ``middleware``, ``server``) and leaves every room may use
+  (``config``, ``hosts``, ``quirks``, ``rate_limits``, ``deprecations``, ``timefmt``).
+
+Arrows: ``state`` -> leaves; ``api`` -> ``state``, leaves; ``control`` -> ``api``, ``state``,
+leaves; assembly -> anything; no import loop (tests/emulator/test_layering.py).
 """
 
 from __future__ import annotations
@@ -13,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qlikreconcile.emulator.app import create_app
-    from qlikreconcile.emulator.config import EmulatorConfig
+    from qlikreconcile.emulator.config import SOURCE_HOST, EmulatorConfig
     from qlikreconcile.emulator.quirks import QUIRKS, Quirk, Quirks
-    from qlikreconcile.emulator.seed import SOURCE_HOST
     from qlikreconcile.emulator.server import serve
 
 __all__ = ["QUIRKS", "SOURCE_HOST", "EmulatorConfig", "Quirk", "Quirks", "create_app", "serve"]
@@ -28,7 +42,7 @@ _WHERE = {
     "QUIRKS": "quirks",
     "Quirk": "quirks",
     "Quirks": "quirks",
-    "SOURCE_HOST": "seed",
+    "SOURCE_HOST": "config",
     "serve": "server",
 }
 

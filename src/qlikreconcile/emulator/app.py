@@ -11,33 +11,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from qlikreconcile.emulator import (
-    admin,
-    admin_scheduling,
-    routes_app_data,
-    routes_apps,
-    routes_connections,
-    routes_engine,
-    routes_items,
-    routes_licenses,
-    routes_oauth,
-    routes_publish,
-    routes_reload_tasks,
-    routes_reloads,
-    routes_scheduling,
-    routes_scheduling_runs,
-    routes_scripts,
-    routes_spaces,
-    routes_tenants,
-    routes_transfer,
-    routes_users,
+from qlikreconcile.emulator.api import (
+    app_data,
+    apps,
+    connections,
+    engine,
+    items,
+    licenses,
+    oauth,
+    publish,
+    reload_tasks,
+    reloads,
+    scheduling,
+    scheduling_runs,
+    scripts,
+    spaces,
+    tenants,
+    transfer,
+    users,
 )
+from qlikreconcile.emulator.api.errors import QlikError, error_body
 from qlikreconcile.emulator.config import EmulatorConfig
-from qlikreconcile.emulator.errors import QlikError, error_body
+from qlikreconcile.emulator.control import admin, admin_scheduling
+from qlikreconcile.emulator.control.seed import build_seed
 from qlikreconcile.emulator.middleware import EmulatorMiddleware
-from qlikreconcile.emulator.persistence import load_state, save_state
-from qlikreconcile.emulator.seed import build_seed
-from qlikreconcile.emulator.store import EmulatorStore
+from qlikreconcile.emulator.state.persistence import load_state, save_state
+from qlikreconcile.emulator.state.store import EmulatorStore
 
 TITLES = {404: "Not found", 405: "Method not allowed"}
 
@@ -48,23 +47,23 @@ def all_routes() -> list[BaseRoute]:
     return [
         *admin.ROUTES,
         *admin_scheduling.ROUTES,
-        *routes_oauth.ROUTES,
-        *routes_users.ROUTES,
-        *routes_tenants.ROUTES,
-        *routes_licenses.ROUTES,
-        *routes_spaces.ROUTES,
-        *routes_transfer.ROUTES,
-        *routes_publish.ROUTES,
-        *routes_scripts.ROUTES,
-        *routes_apps.ROUTES,
-        *routes_app_data.ROUTES,
-        *routes_items.ROUTES,
-        *routes_reloads.ROUTES,
-        *routes_reload_tasks.ROUTES,
-        *routes_scheduling_runs.ROUTES,
-        *routes_scheduling.ROUTES,
-        *routes_connections.ROUTES,
-        *routes_engine.ROUTES,
+        *oauth.ROUTES,
+        *users.ROUTES,
+        *tenants.ROUTES,
+        *licenses.ROUTES,
+        *spaces.ROUTES,
+        *transfer.ROUTES,
+        *publish.ROUTES,
+        *scripts.ROUTES,
+        *apps.ROUTES,
+        *app_data.ROUTES,
+        *items.ROUTES,
+        *reloads.ROUTES,
+        *reload_tasks.ROUTES,
+        *scheduling_runs.ROUTES,
+        *scheduling.ROUTES,
+        *connections.ROUTES,
+        *engine.ROUTES,
     ]
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 from qlikreconcile.emulator.quirks import Quirks
 
+SOURCE_HOST = "vendor-source.eu.qlikcloud.com"
+"""The seeded source tenant (the vendor's templates), and the host of requests that name none."""
+
 ENV_CLIENT_ID = "QLIKRECONCILE_EMULATOR_CLIENT_ID"
 ENV_CLIENT_SECRET = "QLIKRECONCILE_EMULATOR_CLIENT_SECRET"
 ENV_RATE_LIMITS = "QLIKRECONCILE_EMULATOR_RATE_LIMITS"
@@ -41,7 +44,7 @@ class EmulatorConfig:
     rate_limits: bool = False
     temp_content_ttl_seconds: int = 3600
     faults: str | None = None
-    """A ``--faults`` SPEC (see :mod:`.faults`) applied when the app starts, over saved state."""
+    """A ``--faults`` SPEC (:mod:`.control.faults`) applied at start, over saved state."""
     quirks: Quirks = field(default_factory=Quirks)
     default_host: str | None = None
 

@@ -2,8 +2,8 @@
 
 Runs around every request, including 404/405 answers from the router, so the request log
 counts exactly what a client sent. ``/_emulator`` admin calls are neither logged, delayed nor
-faulted. Faults (:mod:`.faults`) are drawn per request; a lost connection is logged as status 0
-(reset) or with the status of the change that was committed (drop).
+faulted. Faults (:mod:`.control.faults`) are drawn per request; a lost connection is logged as
+status 0 (reset) or with the status of the change that was committed (drop).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qlikreconcile.emulator.api.errors import QlikError, error_body
+from qlikreconcile.emulator.control.faults import FaultInjector, InjectedFault, respond
 from qlikreconcile.emulator.deprecations import HEADER, deprecation_headers, effective_version
-from qlikreconcile.emulator.errors import QlikError, error_body
-from qlikreconcile.emulator.faults import FaultInjector, InjectedFault, parse_spec, respond
-from qlikreconcile.emulator.persistence import save_state
-from qlikreconcile.emulator.state import FaultConfig
-from qlikreconcile.emulator.store import EmulatorStore, RequestRecord
+from qlikreconcile.emulator.state.fault_config import FaultConfig, parse_spec
+from qlikreconcile.emulator.state.persistence import save_state
+from qlikreconcile.emulator.state.store import EmulatorStore, RequestRecord
 
 ADMIN_PREFIX = "/_emulator"
 

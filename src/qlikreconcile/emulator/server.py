@@ -9,9 +9,8 @@ from pathlib import Path
 import uvicorn
 
 from qlikreconcile.emulator.app import create_app
-from qlikreconcile.emulator.config import EmulatorConfig
-from qlikreconcile.emulator.faults import QuietInjected
-from qlikreconcile.emulator.seed import SOURCE_HOST
+from qlikreconcile.emulator.config import SOURCE_HOST, EmulatorConfig
+from qlikreconcile.emulator.control.faults import QuietInjected
 
 log = logging.getLogger(__name__)
 
