@@ -28,7 +28,7 @@ from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 
 
 def make_fleet(root: Path, tenants: int) -> Path:

@@ -45,7 +45,7 @@ from qlikreconcile.qlik.handlers.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 
 ENVIRON = {
     "VENDOR_DW_PASSWORD": "bench",

@@ -55,7 +55,7 @@ from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan, plan_fleet
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the operator's steps live in tests/
 from tests.robustness.operator import settle_blocked

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qlikreconcile.spec import template_limits
+from qlikreconcile.spec import jinja_limits
 from tests.cli.test_cli import run, workdir
 from tests.e2e.harness import edit
 
@@ -94,7 +94,7 @@ def test_each_template_limit_is_a_file_line_error_before_any_call(
     case: str,
 ) -> None:
     if case == "time":  # the other cases must not depend on the speed of a shared machine
-        monkeypatch.setattr(template_limits, "MAX_RENDER_SECONDS", 0.3)
+        monkeypatch.setattr(jinja_limits, "MAX_RENDER_SECONDS", 0.3)
     file, line, extra, where, limit = CASES[case]
     edit(workdir / file, line, line.strip("^$").replace("\\", "") + "\n" + extra)
     for command in (["validate"], ["plan", "--detailed-exitcode"]):

@@ -30,8 +30,8 @@ from qlikreconcile.reconcile.service import (
     plan_fleet,
     record_tenants,
 )
-from qlikreconcile.spec.loader import load_fleet
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = {

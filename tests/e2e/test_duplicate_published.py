@@ -18,7 +18,7 @@ from qlikreconcile.engine.plan import Operation
 from qlikreconcile.errors import SpecError
 from qlikreconcile.qlik.resources import published_key
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.e2e.harness import FAST_POLLING, Harness, copy_desired
 
 HOST = "acme.eu.qlikcloud.com"

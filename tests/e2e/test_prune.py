@@ -11,7 +11,7 @@ import pytest
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.errors import SpecError
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.e2e.harness import Harness, copy_desired
 
 ACME = "acme.eu.qlikcloud.com"

@@ -16,7 +16,7 @@ from qlikreconcile.render.status import (
     render_status_markdown,
     render_status_text,
 )
-from qlikreconcile.spec.loader import load_sources
+from qlikreconcile.spec.fleet_loader import load_sources
 from tests.cli.test_cli import run, workdir
 from tests.e2e.harness import Harness, copy_desired
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.reconcile.release import release_template
-from qlikreconcile.spec.loader import load_sources
+from qlikreconcile.spec.fleet_loader import load_sources
 from tests.e2e.harness import Harness, copy_desired
 
 ACME = "acme.eu.qlikcloud.com"

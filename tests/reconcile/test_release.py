@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from qlikreconcile.reconcile.release import ReleaseError, release_template
-from qlikreconcile.spec.loader import load_sources
+from qlikreconcile.spec.fleet_loader import load_sources
 from tests.e2e.harness import Harness, copy_desired
 
 

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
 from tests.robustness.operator import made_by_lost_creates
 
 MARKER = "[managed by qlikreconcile"

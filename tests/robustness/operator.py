@@ -19,7 +19,7 @@ from typing import Any
 
 from qlikreconcile.emulator import SOURCE_HOST
 from qlikreconcile.qlik.control import MARKER, PREFIX
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 
 _HEADER = re.compile(r"^(tenant:\s*\{[^}\n]*)\}", re.MULTILINE)
 

@@ -31,8 +31,8 @@ from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.pending import forget_pending_create
 from qlikreconcile.reconcile.service import ArtifactReader, Planned, apply_plan, plan_fleet
-from qlikreconcile.spec.loader import load_fleet
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.robustness.operator import settle_blocked
 
 START = 1_750_000_000.0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.robustness.invariants import duplicates, missing
 from tests.robustness.operator import settle_blocked
 from tests.robustness.served import Served, served_emulator

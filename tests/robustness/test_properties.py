@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qlikreconcile.reconcile.release import find_source_app, release_template
-from qlikreconcile.spec.loader import load_fleet
+from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.robustness.customers import (
     pre_create_tenant,
     seed_community_sheets,

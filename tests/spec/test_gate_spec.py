@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qlikreconcile.spec import load_fleet
-from qlikreconcile.spec.models import DataCheck
+from qlikreconcile.spec.desired_state import DataCheck
 
 from .conftest import ARTIFACT, TEMPLATE_YAML, TENANT_YAML, problems_of, sha256
 

@@ -10,8 +10,8 @@ import pytest
 
 from qlikreconcile.errors import SpecError
 from qlikreconcile.spec import load_fleet
-from qlikreconcile.spec.loader import load_sources
-from qlikreconcile.spec.models import ReloadPolicy
+from qlikreconcile.spec.desired_state import ReloadPolicy
+from qlikreconcile.spec.fleet_loader import load_sources
 
 from .conftest import EXAMPLE, TENANT_YAML, problems_of
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qlikreconcile.spec.loader import load_fleet
-from qlikreconcile.spec.rollout_rules import parse_freeze
+from qlikreconcile.spec.fleet_loader import load_fleet
+from qlikreconcile.spec.rollout_checks import parse_freeze
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "desired"
 

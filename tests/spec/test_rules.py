@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qlikreconcile.spec.rules import (
+from qlikreconcile.spec.value_checks import (
     check_hostname,
     check_max_age,
     check_roles,

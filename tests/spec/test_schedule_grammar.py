@@ -12,7 +12,7 @@ from datetime import UTC
 import pytest
 
 from qlikreconcile.emulator.state.recurrence import ScheduleError, parse_rule, zone
-from qlikreconcile.spec.rules import check_rrule, check_timezone
+from qlikreconcile.spec.value_checks import check_rrule, check_timezone
 
 RULES = [
     "RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0",

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from qlikreconcile.spec import json_schema, json_schemas, write_json_schemas
-from qlikreconcile.spec.yaml_loader import load_yaml_file, plain
+from qlikreconcile.spec.positioned_yaml import load_yaml_file, plain
 
 from .conftest import EXAMPLE
 

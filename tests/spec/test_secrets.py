@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.errors import SecretError
 from qlikreconcile.spec import load_fleet, resolve_secret, resolve_secrets, secret_references
-from qlikreconcile.spec.models import SecretRef
+from qlikreconcile.spec.desired_state import SecretRef
 
 
 def test_references_name_their_files(example_fleet: Path) -> None:

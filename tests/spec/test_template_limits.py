@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from qlikreconcile.spec.template_limits import TemplateLimitError, render_bounded
-from qlikreconcile.spec.templating import make_environment
+from qlikreconcile.spec.jinja_limits import TemplateLimitError, render_bounded
+from qlikreconcile.spec.jinja_render import make_environment
 
 HUGE = {
     "string repeat": "{{ 'a' * 5000000000 }}",

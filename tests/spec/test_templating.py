@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qlikreconcile.errors import SourcePosition
-from qlikreconcile.spec.templating import (
+from qlikreconcile.spec.jinja_render import (
     ValueRenderer,
     compile_script,
     make_environment,
@@ -13,7 +13,7 @@ from qlikreconcile.spec.templating import (
     render_variables,
     tenant_context,
 )
-from qlikreconcile.spec.yaml_loader import load_yaml_text
+from qlikreconcile.spec.positioned_yaml import load_yaml_text
 
 POS = SourcePosition("t.yaml", 3, 7)
 CTX = {**tenant_context("acme", "eu", "acme.eu.qlikcloud.com"), "customer_id": 4711}

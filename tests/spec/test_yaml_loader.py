@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qlikreconcile.errors import SourcePosition
-from qlikreconcile.spec.yaml_loader import (
+from qlikreconcile.spec.positioned_yaml import (
     PosDict,
     PosList,
     load_yaml_file,

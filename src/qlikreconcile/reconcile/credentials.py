@@ -17,7 +17,7 @@ from qlikreconcile.qlik.credentials import (
     MIN_KEY_LENGTH,
     password_fingerprint,
 )
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
 from qlikreconcile.spec.secrets import resolve_secrets
 
 

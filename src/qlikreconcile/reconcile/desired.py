@@ -19,8 +19,8 @@ from qlikreconcile.qlik import data_checks, ownership, resources
 from qlikreconcile.qlik.discover import TenantRef
 from qlikreconcile.qlik.discover_apps import AppRef
 from qlikreconcile.qlik.schedules import SCHEDULING_API
-from qlikreconcile.spec.models import REGIONS, App, Connection, DesiredFleet, Tenant
-from qlikreconcile.spec.rules import duration_seconds
+from qlikreconcile.spec.desired_state import REGIONS, App, Connection, DesiredFleet, Tenant
+from qlikreconcile.spec.value_checks import duration_seconds
 
 ODBC_PROVIDER = "QvOdbcConnectorPackage.exe"
 PROVIDERS: dict[str, str] = {

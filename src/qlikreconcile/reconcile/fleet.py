@@ -11,8 +11,8 @@ from pydantic import SecretStr
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.redact import install_redaction, register_secret
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
-from qlikreconcile.spec.loader import load_fleet, load_sources
-from qlikreconcile.spec.models import DesiredFleet, SourceTenant, TargetSettings, Template
+from qlikreconcile.spec.desired_state import DesiredFleet, SourceTenant, TargetSettings, Template
+from qlikreconcile.spec.fleet_loader import load_fleet, load_sources
 from qlikreconcile.spec.schema import write_json_schemas
 from qlikreconcile.spec.secrets import resolve_secrets
 

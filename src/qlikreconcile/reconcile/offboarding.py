@@ -15,7 +15,7 @@ from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation, Plan, divergence_tenant
 from qlikreconcile.engine.state import ActualState
 from qlikreconcile.qlik import resources
-from qlikreconcile.spec.models import DesiredFleet, Tenant
+from qlikreconcile.spec.desired_state import DesiredFleet, Tenant
 
 
 def _deactivation(op: Operation, tenant: Tenant) -> Operation:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from qlikreconcile.errors import QlikReconcileError
 from qlikreconcile.qlik.lookups import find_named
 from qlikreconcile.qlik.session import QlikSession
-from qlikreconcile.spec.models import Release, SourceTenant, Template
+from qlikreconcile.spec.desired_state import Release, SourceTenant, Template
 from qlikreconcile.spec.releases import write_release
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from qlikreconcile.engine.plan import Held, Plan
 from qlikreconcile.engine.rollout import DEFAULT_GUARD, FailureBudget, Rollout, Threshold, Wave
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
 
 
 def rollout_of(fleet: DesiredFleet) -> Rollout:

@@ -43,7 +43,7 @@ from qlikreconcile.reconcile.desired import desired_resources, prune_kinds, tena
 from qlikreconcile.reconcile.offboarding import offboard
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
-from qlikreconcile.spec.models import (
+from qlikreconcile.spec.desired_state import (
     RELOAD_MAX_CONCURRENT,
     RELOAD_RETRIES,
     RELOAD_RETRY_DELAY,

@@ -16,8 +16,8 @@ from qlikreconcile.engine.rollout import Rollout
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.engine.status import AppStatus, FleetStatus, TenantStatus
 from qlikreconcile.qlik import resources
-from qlikreconcile.spec.models import App, DesiredFleet, Tenant
-from qlikreconcile.spec.rules import duration_seconds
+from qlikreconcile.spec.desired_state import App, DesiredFleet, Tenant
+from qlikreconcile.spec.value_checks import duration_seconds
 
 
 def fleet_status(fleet: DesiredFleet, plan: Plan, actual: ActualState, now: float) -> FleetStatus:

@@ -23,7 +23,7 @@ from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport, asgi_transport
 from qlikreconcile.qlik.versions import DEFAULT_API_VERSION
-from qlikreconcile.spec.models import SourceTenant, TargetSettings
+from qlikreconcile.spec.desired_state import SourceTenant, TargetSettings
 
 ENV_TARGET = "QLIKRECONCILE_TARGET"
 ENV_CLIENT_ID = "QLIKRECONCILE_CLIENT_ID"

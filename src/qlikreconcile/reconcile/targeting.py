@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qlikreconcile.errors import QlikReconcileError
 from qlikreconcile.reconcile.revision import git
-from qlikreconcile.spec.models import DesiredFleet
+from qlikreconcile.spec.desired_state import DesiredFleet
 
 
 class TargetingError(QlikReconcileError):

@@ -10,7 +10,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from qlikreconcile.spec.models import Release, Template
+from qlikreconcile.spec.desired_state import Release, Template
 
 RELEASES_DIR = "releases"
 _EMPTY_LIST = re.compile(r"^releases:\s*\[\s*\]\s*(#.*)?$", re.MULTILINE)

@@ -1,6 +1,6 @@
 """JSON Schema of the on-disk spec files, for editors and CI.
 
-The schemas are generated from the file-format models in :mod:`qlikreconcile.spec.formats`, so
+The schemas are generated from the file-format models in :mod:`qlikreconcile.spec.file_formats`, so
 they cannot drift from what the loader accepts. They check structure (keys, types, enums); rules
 that need rendering or other files (roles per space type, known templates, digests) are the
 loader's. Point an editor at them with a modeline, e.g.
@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from qlikreconcile.spec.formats import FleetFile, TemplateFile, TenantFile
+from qlikreconcile.spec.file_formats import FleetFile, TemplateFile, TenantFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -1,9 +1,9 @@
 """Secret references: ``{env: NAME}`` in the spec, values from the environment at apply time.
 
 The desired state in git only ever holds the *name* of an environment variable. In YAML a secret
-is written as a one-key mapping, ``password: {env: GLOBEX_PG_PASSWORD}``, which validates into a
-:class:`~qlikreconcile.spec.models.SecretRef`; a literal string where a secret belongs is a spec
-error (see :mod:`qlikreconcile.spec.validation`).
+is written as a one-key mapping, ``password: {env: GLOBEX_PG_PASSWORD}``, which validates into
+a :class:`~qlikreconcile.spec.desired_state.SecretRef`; a literal string where a secret belongs
+is a spec error (see :mod:`qlikreconcile.spec.model_validation`).
 
 :func:`resolve_secrets` reads every referenced variable from an injected environment mapping
 (``os.environ`` in the CLI, a dict in tests) into :class:`pydantic.SecretStr`, and fails once,
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 
 from qlikreconcile.errors import SecretError
-from qlikreconcile.spec.models import DesiredFleet, SecretRef
+from qlikreconcile.spec.desired_state import DesiredFleet, SecretRef
 
 
 def secret_references(fleet: DesiredFleet) -> dict[str, tuple[str, ...]]:

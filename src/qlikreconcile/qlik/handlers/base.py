@@ -15,7 +15,7 @@ from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.redact import register_secret
 from qlikreconcile.qlik.session import QlikSession
-from qlikreconcile.spec.models import RELOAD_RETRIES, RELOAD_RETRY_DELAY
+from qlikreconcile.spec.desired_state import RELOAD_RETRIES, RELOAD_RETRY_DELAY
 
 
 def _no_artifacts(path: str) -> bytes:

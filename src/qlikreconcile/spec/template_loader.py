@@ -17,12 +17,12 @@ from pathlib import Path
 from jinja2.sandbox import SandboxedEnvironment
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.formats import TemplateFile
-from qlikreconcile.spec.models import DataCheck, Release, Template
-from qlikreconcile.spec.rules import TEMPLATE_NAME_RE, check_space_name
-from qlikreconcile.spec.templating import VARIABLE_NAME_RE, ScriptTemplate, compile_script
-from qlikreconcile.spec.validation import validate
-from qlikreconcile.spec.yaml_loader import load_yaml_file, locate, read_text_file
+from qlikreconcile.spec.desired_state import DataCheck, Release, Template
+from qlikreconcile.spec.file_formats import TemplateFile
+from qlikreconcile.spec.jinja_render import VARIABLE_NAME_RE, ScriptTemplate, compile_script
+from qlikreconcile.spec.model_validation import validate
+from qlikreconcile.spec.positioned_yaml import load_yaml_file, locate, read_text_file
+from qlikreconcile.spec.value_checks import TEMPLATE_NAME_RE, check_space_name
 
 TEMPLATE_FILE = "template.yaml"
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"

@@ -1,4 +1,4 @@
-"""The rules inside one rendered tenant, and building its :class:`~.models.Tenant`.
+"""The rules inside one rendered tenant, and building its :class:`~.desired_state.Tenant`.
 
 Given a tenant file that is already merged with fleet defaults, rendered and type-valid, the
 :class:`TenantChecker` checks what spans entries: space names and types, roles per space type,
@@ -16,8 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.formats import AppEntry, ReloadEntry, TenantFile
-from qlikreconcile.spec.models import (
+from qlikreconcile.spec.desired_state import (
     App,
     Connection,
     Member,
@@ -25,7 +24,11 @@ from qlikreconcile.spec.models import (
     Space,
     Tenant,
 )
-from qlikreconcile.spec.rules import (
+from qlikreconcile.spec.file_formats import AppEntry, ReloadEntry, TenantFile
+from qlikreconcile.spec.jinja_render import render_script
+from qlikreconcile.spec.positioned_yaml import PosDict, locate
+from qlikreconcile.spec.template_loader import LoadedTemplate
+from qlikreconcile.spec.value_checks import (
     COMMUNITY_SHEET_ROLES,
     TEMPLATE_REF_RE,
     check_max_age,
@@ -34,9 +37,6 @@ from qlikreconcile.spec.rules import (
     check_space_name,
     check_timezone,
 )
-from qlikreconcile.spec.templates import LoadedTemplate
-from qlikreconcile.spec.templating import render_script
-from qlikreconcile.spec.yaml_loader import PosDict, locate
 
 Path = tuple[str | int, ...]
 

@@ -2,14 +2,14 @@
 
 The steps, each collecting problems rather than stopping at the first:
 
-1. parse the YAML with positions and validate it against :class:`~.formats.TenantFile`;
+1. parse the YAML with positions and validate it against :class:`~.file_formats.TenantFile`;
 2. check the ``tenant:`` header (name = file name, region allowed in this fleet, host name);
 3. merge fleet ``defaults`` (tenant variables win; a default connection is added unless the
    tenant has one of the same name; default reload keys apply unless the app sets them);
 4. render variables in dependency order, then every other string value, with jinja2;
 5. check the rules that span entries (spaces, roles, connections, apps, releases, reloads) in
-   :mod:`.tenant_rules`, render each app's load script, and build the rendered
-   :class:`~.models.Tenant`.
+   :mod:`.tenant_checks`, render each app's load script, and build the rendered
+   :class:`~.desired_state.Tenant`.
 
 Values merged in from fleet.yaml keep their fleet.yaml positions, so a problem in a default is
 reported there, naming the tenant it was rendered for.
@@ -23,15 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.formats import TenantFile
-from qlikreconcile.spec.models import DEFAULT_WAVE, Tenant
-from qlikreconcile.spec.rollout_rules import check_wave, parse_freeze
-from qlikreconcile.spec.rules import TENANT_ID_RE, check_hostname, check_tenant_name
-from qlikreconcile.spec.templates import LoadedTemplate
-from qlikreconcile.spec.templating import ValueRenderer, render_variables, tenant_context
-from qlikreconcile.spec.tenant_rules import TenantChecker
-from qlikreconcile.spec.validation import validate
-from qlikreconcile.spec.yaml_loader import PosDict, PosList, load_yaml_file, locate, plain
+from qlikreconcile.spec.desired_state import DEFAULT_WAVE, Tenant
+from qlikreconcile.spec.file_formats import TenantFile
+from qlikreconcile.spec.jinja_render import ValueRenderer, render_variables, tenant_context
+from qlikreconcile.spec.model_validation import validate
+from qlikreconcile.spec.positioned_yaml import PosDict, PosList, load_yaml_file, locate, plain
+from qlikreconcile.spec.rollout_checks import check_wave, parse_freeze
+from qlikreconcile.spec.template_loader import LoadedTemplate
+from qlikreconcile.spec.tenant_checks import TenantChecker
+from qlikreconcile.spec.value_checks import TENANT_ID_RE, check_hostname, check_tenant_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ Two things are templates:
 * **Load-script templates** (``*.qvs.j2``), compiled once per template and rendered per tenant and
   app with the same context plus ``app: {name, template, release, space, publish_to}``.
 
-The environment is sandboxed with size and time limits (:mod:`qlikreconcile.spec.template_limits`),
+The environment is sandboxed with size and time limits (:mod:`qlikreconcile.spec.jinja_limits`),
 uses :class:`jinja2.StrictUndefined` (an undefined name is an error,
 never an empty string), does not autoescape and keeps trailing newlines. Every failure becomes a
 :class:`~qlikreconcile.errors.Problem` at the value's position, or at the script file and line.
@@ -30,14 +30,14 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.template_limits import (
+from qlikreconcile.spec.jinja_limits import (
     MAX_SCRIPT_CHARS,
     MAX_VALUE_CHARS,
     BoundedEnvironment,
     TemplateLimitError,
     render_bounded,
 )
-from qlikreconcile.spec.yaml_loader import PosDict, PosList
+from qlikreconcile.spec.positioned_yaml import PosDict, PosList
 
 RESERVED = frozenset({"tenant", "app"})
 """Context names qlikreconcile provides; variables may not use them."""

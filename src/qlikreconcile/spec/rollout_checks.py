@@ -13,9 +13,9 @@ import re
 from datetime import UTC, date, datetime
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.formats import RolloutEntry
-from qlikreconcile.spec.models import DEFAULT_WAVE, GuardThreshold, Rollout
-from qlikreconcile.spec.yaml_loader import PosDict, locate
+from qlikreconcile.spec.desired_state import DEFAULT_WAVE, GuardThreshold, Rollout
+from qlikreconcile.spec.file_formats import RolloutEntry
+from qlikreconcile.spec.positioned_yaml import PosDict, locate
 
 WAVE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 BUDGET_RE = re.compile(r"^\s*\d+\s*%?\s*$")

@@ -2,7 +2,7 @@
 
 pydantic reports errors as a location tuple (``("spaces", 1, "type")``) and a message. Here each
 one becomes a :class:`~qlikreconcile.errors.Problem` at the position of the offending key or value
-(found with :func:`~qlikreconcile.spec.yaml_loader.locate`), in words a spec author understands:
+(found with :func:`~qlikreconcile.spec.positioned_yaml.locate`), in words a spec author understands:
 unknown keys list the allowed ones, missing keys name the mapping that lacks them, and a password
 written as text says to use ``{env: NAME}`` without ever echoing the value.
 """
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from qlikreconcile.errors import Problem, SourcePosition
-from qlikreconcile.spec.yaml_loader import PosDict, PosList, locate
+from qlikreconcile.spec.positioned_yaml import PosDict, PosList, locate
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,4 +1,4 @@
-"""Loading the whole desired state: ``desired/`` -> :class:`~.models.DesiredFleet`.
+"""Loading the whole desired state: ``desired/`` -> :class:`~.desired_state.DesiredFleet`.
 
 Layout::
 
@@ -18,8 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qlikreconcile.errors import Problem, SourcePosition, SpecError
-from qlikreconcile.spec.formats import FleetFile
-from qlikreconcile.spec.models import (
+from qlikreconcile.spec.desired_state import (
     RELOAD_MAX_CONCURRENT,
     RELOAD_RETRIES,
     RELOAD_RETRY_DELAY,
@@ -30,19 +29,20 @@ from qlikreconcile.spec.models import (
     Template,
     Tenant,
 )
-from qlikreconcile.spec.rollout_rules import check_rollout
-from qlikreconcile.spec.rules import (
+from qlikreconcile.spec.file_formats import FleetFile
+from qlikreconcile.spec.jinja_render import ValueRenderer, make_environment
+from qlikreconcile.spec.model_validation import validate
+from qlikreconcile.spec.positioned_yaml import PosDict, load_yaml_file, locate
+from qlikreconcile.spec.rollout_checks import check_rollout
+from qlikreconcile.spec.template_loader import TEMPLATE_FILE, LoadedTemplate, load_template
+from qlikreconcile.spec.tenant_loader import FleetContext, LoadedTenant, load_tenant
+from qlikreconcile.spec.value_checks import (
     check_api_version,
     check_hostname,
     check_retry_delay,
     check_target,
     short_duration_seconds,
 )
-from qlikreconcile.spec.templates import TEMPLATE_FILE, LoadedTemplate, load_template
-from qlikreconcile.spec.templating import ValueRenderer, make_environment
-from qlikreconcile.spec.tenants import FleetContext, LoadedTenant, load_tenant
-from qlikreconcile.spec.validation import validate
-from qlikreconcile.spec.yaml_loader import PosDict, load_yaml_file, locate
 
 FLEET_FILE = "fleet.yaml"
 TEMPLATES_DIR = "templates"

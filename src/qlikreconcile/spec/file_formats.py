@@ -4,7 +4,7 @@ These describe files *as written*: strings may still hold jinja2 expressions, th
 may be missing, templates are referenced as ``sales@3``. The loader validates each parsed YAML
 document against them (so unknown keys, missing keys and wrong types become positioned problems),
 renders values, checks the rules that span fields and files, and only then builds the rendered
-models of :mod:`qlikreconcile.spec.models` that the rest of qlikreconcile consumes.
+models of :mod:`qlikreconcile.spec.desired_state` that the rest of qlikreconcile consumes.
 
 They are also the source of the JSON Schema editors use (:mod:`qlikreconcile.spec.schema`), so
 every field carries a description. Fields that may hold a jinja2 expression are plain strings here;
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qlikreconcile.spec.models import Region, SecretRef, SpaceType
+from qlikreconcile.spec.desired_state import Region, SecretRef, SpaceType
 
 
 class _FileModel(BaseModel):

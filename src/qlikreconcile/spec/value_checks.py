@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from functools import cache
 
-from qlikreconcile.spec.models import HOSTNAME_RE, REGIONS, SPACE_NAME_RE, TENANT_NAME_RE
+from qlikreconcile.spec.desired_state import HOSTNAME_RE, REGIONS, SPACE_NAME_RE, TENANT_NAME_RE
 
 ROLES_BY_SPACE_TYPE: dict[str, frozenset[str]] = {
     "shared": frozenset({"codeveloper", "consumer", "dataconsumer", "facilitator", "producer"}),
