@@ -18,7 +18,7 @@ from qlikreconcile.engine.graph import topological
 from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.rollout import Rollout
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SENSITIVE = "(sensitive)"
 
 

@@ -13,10 +13,9 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -33,20 +32,17 @@ from qlikreconcile.errors import GuardError, PlanError, SecretError
 from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.discover import READ_PARALLELISM as READ_PARALLELISM
-from qlikreconcile.qlik.discover import ReadListener, TenantRef, read_fleet
-from qlikreconcile.qlik.discover_apps import AppRef
-from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling, ReloadRetry
+from qlikreconcile.qlik.discover import ReadListener, read_fleet
+from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, prune_kinds, tenant_refs
 from qlikreconcile.reconcile.offboarding import offboard
+from qlikreconcile.reconcile.plan_context import PlanContext, context_of
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.desired_state import (
-    RELOAD_MAX_CONCURRENT,
-    RELOAD_RETRIES,
-    RELOAD_RETRY_DELAY,
     DesiredFleet,
 )
 
@@ -68,57 +64,6 @@ class Refreshed:
 
     planned: Planned
     stale: dict[str, list[str]]
-
-
-def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
-    return {
-        "source_host": fleet.source.hostname,
-        "reload_max_concurrent": fleet.reload_max_concurrent,
-        "reload_retries": fleet.reload_retries,
-        "reload_retry_delay": fleet.reload_retry_delay,
-        "tenants": {
-            ref.name: {
-                "host": ref.host,
-                # JSON shapes (lists, not tuples), so a saved plan reads back equal. Not the
-                # scripts: a saved plan's tenants are re-read with a call for each.
-                "apps": [
-                    {
-                        **{k: v for k, v in asdict(a).items() if k != "script"},
-                        "checks": [dict(c) for c in a.checks],
-                    }
-                    for a in ref.apps
-                ],
-                "members": {space: list(groups) for space, groups in ref.members.items()},
-                "region": ref.region,
-                "file": ref.file,
-                "adopt_id": ref.adopt_id,
-                "prune_published": ref.prune_published,
-            }
-            for ref in refs
-        },
-    }
-
-
-def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
-    tenants = context.get("tenants") or {}
-    return [
-        TenantRef(
-            name,
-            str(info["host"]),
-            tuple(_app_ref(a) for a in info.get("apps", [])),
-            {space: tuple(groups) for space, groups in info.get("members", {}).items()},
-            region=str(info.get("region", "")),
-            file=str(info.get("file", "")),
-            adopt_id=info.get("adopt_id"),
-            prune_published=info.get("prune_published"),
-        )
-        for name, info in sorted(tenants.items())
-    ]
-
-
-def _app_ref(data: Mapping[str, Any]) -> AppRef:
-    """An app's entry of a plan's context, back as discovery takes it (tuples, not lists)."""
-    return AppRef(**{**data, "checks": tuple(dict(c) for c in data.get("checks") or ())})
 
 
 async def plan_fleet(
@@ -154,7 +99,7 @@ async def plan_fleet(
         target=target,
         tenants=[t.name for t in fleet.tenants],
         revision=revision,
-        context=plan_context(fleet, refs),
+        context=PlanContext.of(fleet, refs).document(),
         prune=prune_kinds(fleet),
     )
     plan = offboard(plan, fleet, actual)
@@ -183,11 +128,11 @@ async def record_tenants(
     """After an apply (or an apply that found nothing to do): add the tenants that exist to the
     fleet roster, so a tenant later removed from the spec is still reported. A warning when the
     roster cannot be written (the apply itself is not failed for it)."""
-    context = planned.plan.context
-    source = str(context.get("source_host") or "")
+    context = context_of(planned.plan)
+    source = context.source_host
     if not source:
         return None
-    hosts = {ref.name: ref.host for ref in refs_from_context(context)}
+    hosts = context.hosts()
     seen = {k.tenant for k in planned.actual.resources if k.kind == resources.TENANT}
     tenants = applied_tenants(hosts, seen, report)
     return await record_applied(session, source_host=source, tenants=tenants) if tenants else None
@@ -204,8 +149,9 @@ async def refresh_saved(
 ) -> Refreshed:
     """Re-read the tenants a saved plan touches; drop (and explain) the stale ones."""
     touched = {op.key.tenant for op in plan.operations}
-    refs = [ref for ref in refs_from_context(plan.context) if ref.name in touched]
-    source = str(plan.context.get("source_host", "")) or None
+    context = context_of(plan)
+    refs = [ref for ref in context.refs() if ref.name in touched]
+    source = context.source_host or None
     actual = await read_fleet(session, refs, listener=listener, source_host=source)
     stale = stale_tenants(plan, actual)
     return Refreshed(Planned(without_tenants(plan, set(stale)), actual), stale)
@@ -245,23 +191,6 @@ class ArtifactReader:
             raise PlanError(f"release artifact {path} cannot be read: {exc.strerror}") from None
 
 
-def reload_cap(context: Mapping[str, Any]) -> int:
-    """The plan's fleet-wide reload cap; the default for plans saved before it was recorded."""
-    cap = context.get("reload_max_concurrent")
-    return cap if isinstance(cap, int) and cap >= 1 else RELOAD_MAX_CONCURRENT
-
-
-def reload_retry(context: Mapping[str, Any]) -> ReloadRetry:
-    """How the plan's reloads are retried after a failure outside their script (the defaults
-    for plans saved before it was recorded)."""
-    retries = context.get("reload_retries")
-    delay = context.get("reload_retry_delay")
-    return ReloadRetry(
-        retries=retries if isinstance(retries, int) and retries >= 0 else RELOAD_RETRIES,
-        delay=float(delay if isinstance(delay, int) and delay >= 1 else RELOAD_RETRY_DELAY),
-    )
-
-
 async def apply_plan(
     planned: Planned,
     session: QlikSession,
@@ -286,16 +215,16 @@ async def apply_plan(
     refused = refusals(planned.plan, force=force)
     if refused:
         raise GuardError(refused)
-    context = planned.plan.context
+    context = context_of(planned.plan)
     idents = {k: r.ident for k, r in planned.actual.resources.items() if r.ident}
     env = HandlerEnv(
         session=session,
-        source_host=str(context.get("source_host", "")),
-        hosts={ref.name: ref.host for ref in refs_from_context(context)},
+        source_host=context.source_host,
+        hosts=context.hosts(),
         secrets=secrets,
         read_artifact=artifacts,
         polling=polling or ReloadPolling(),
-        reload_retry=reload_retry(context),
+        reload_retry=context.reload_retry(),
     )
     runner = QlikRunner(env)
 
@@ -306,7 +235,7 @@ async def apply_plan(
             idents=idents,
             global_limit=global_limit,
             tenant_limit=tenant_limit,
-            kind_limits={resources.RELOAD: reload_cap(context)},
+            kind_limits={resources.RELOAD: context.reload_max_concurrent},
             stop=stop,
             listener=listener,
         )

@@ -1,0 +1,60 @@
+"""The plan's context: typed, versioned, refused with the fix when it is not ours."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from qlikreconcile.engine import plan_file
+from qlikreconcile.errors import PlanError
+from qlikreconcile.reconcile.plan_context import CONTEXT_VERSION, context_of, parse_context
+from tests.e2e.harness import Harness, copy_desired
+
+
+async def test_the_context_round_trips_through_a_saved_plan(tmp_path: Path) -> None:
+    planned = await Harness(copy_desired(tmp_path)).plan()
+    context = context_of(planned.plan)
+    assert context.version == CONTEXT_VERSION
+    assert set(context.tenants) == {"acme", "globex", "initech"}
+    path = tmp_path / "plan.json"
+    plan_file.save(planned.plan, path)
+    loaded = context_of(plan_file.load(path))
+    assert loaded == context
+    assert loaded.refs() == context.refs()
+    assert [a.template for a in context.tenants["acme"].apps] == ["sales", "inventory"]
+
+
+async def test_a_plan_of_format_version_1_is_refused(tmp_path: Path) -> None:
+    planned = await Harness(copy_desired(tmp_path)).plan()
+    path = tmp_path / "plan.json"
+    plan_file.save(planned.plan, path)
+    document = json.loads(path.read_text())
+    document["format_version"] = 1
+    path.write_text(json.dumps(document))
+    with pytest.raises(PlanError, match=r"format_version 1 is not supported.*make the plan again"):
+        plan_file.load(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (lambda c: c.pop("version"), "context.version"),
+        (lambda c: c.update(version=2), "context.version"),
+        (lambda c: c.update(reload_max_concurrent=0), "context.reload_max_concurrent"),
+        (lambda c: c["tenants"]["acme"].update(hots="x"), "context.tenants.acme.hots"),
+        (lambda c: c["tenants"]["acme"].pop("host"), "context.tenants.acme.host"),
+    ],
+)
+async def test_a_context_this_version_did_not_write_is_refused_with_the_fix(
+    tmp_path: Path, edit: object, where: str
+) -> None:
+    planned = await Harness(copy_desired(tmp_path)).plan()
+    context = json.loads(json.dumps(dict(planned.plan.context)))
+    edit(context)  # type: ignore[operator]
+    with pytest.raises(PlanError, match=rf"{where}: .*make the plan again"):
+        parse_context(context)
+    with pytest.raises(PlanError):
+        context_of(dataclasses.replace(planned.plan, context=context))
