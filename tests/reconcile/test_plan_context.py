@@ -58,3 +58,17 @@ async def test_a_context_this_version_did_not_write_is_refused_with_the_fix(
         parse_context(context)
     with pytest.raises(PlanError):
         context_of(dataclasses.replace(planned.plan, context=context))
+
+
+def test_the_context_keeps_every_field_discovery_takes() -> None:
+    # The context is the persisted contract and the refs are discovery's runtime input: two
+    # types on purpose, which must not drift apart (a field missing here would be lost when a
+    # saved plan is applied).
+    from qlikreconcile.qlik.discover import TenantRef
+    from qlikreconcile.qlik.discover_apps import AppRef
+    from qlikreconcile.reconcile.plan_context import AppContext, TenantContext
+
+    assert set(AppContext.model_fields) == {f.name for f in dataclasses.fields(AppRef)} - {"script"}
+    assert set(TenantContext.model_fields) == {f.name for f in dataclasses.fields(TenantRef)} - {
+        "name"
+    }
