@@ -36,7 +36,9 @@ def literal(text: str) -> str:
 
 def secret_name(tenant: str, connection: str) -> str:
     """The environment variable an imported connection's password is read from."""
-    raw = re.sub(r"[^A-Za-z0-9]+", "_", f"{tenant}_{connection}_password").strip("_").upper()
+    own = connection.lower().startswith(tenant.lower())  # acme_pg, not ACME_ACME_PG
+    words = f"{connection}_password" if own else f"{tenant}_{connection}_password"
+    raw = re.sub(r"[^A-Za-z0-9]+", "_", words).strip("_").upper()
     return raw if re.match(r"^[A-Z_]", raw) else f"T_{raw}"
 
 
