@@ -48,12 +48,17 @@ def infer_variables(template_source: str, script: str, context: Mapping[str, Any
         body = env.parse(template_source).body
     except jinja2.TemplateSyntaxError as exc:
         return Inferred({}, f"the template does not parse: {exc.message}")
-    pattern = _pattern(body, context)
-    if isinstance(pattern, _Unsupported):
-        return Inferred({}, f"the template uses {pattern.what}, which import cannot invert")
-    found = re.fullmatch(pattern, script, flags=re.DOTALL)
+    parts = _pattern(body, context)
+    if isinstance(parts, _Unsupported):
+        return Inferred({}, f"the template uses {parts.what}, which import cannot invert")
+    found = re.fullmatch("".join(regex for regex, _ in parts), script, flags=re.DOTALL)
     if found is None:
-        return Inferred({}, "no values of the template's variables reproduce the load script")
+        line = _first_difference(parts, script)
+        return Inferred(
+            {},
+            "no values of the template's variables reproduce the load script (it departs "
+            f"from the template at line {line})",
+        )
     values = {_name(group): value for group, value in found.groupdict().items()}
     rendered = env.from_string(template_source).render({**context, **values})
     if rendered != script:  # the pattern's escaping and jinja2's output must agree
@@ -74,24 +79,43 @@ def _name(group: str) -> str:
     return group.removeprefix("v_")
 
 
-def _pattern(body: list[nodes.Node], context: Mapping[str, Any]) -> str | _Unsupported:
-    parts: list[str] = []
+_Part = tuple[str, str | None]
+"""One piece of the template as a regular expression, with its text when it is literal."""
+
+
+def _first_difference(parts: list[_Part], script: str) -> int:
+    """The script's line where it stops following the template (after the longest match)."""
+    reached = 0
+    for count in range(1, len(parts) + 1):
+        found = re.match("".join(regex for regex, _ in parts[:count]), script, flags=re.DOTALL)
+        if found is None:
+            text = parts[count - 1][1] or ""
+            rest = script[reached:]
+            pairs = enumerate(zip(text, rest, strict=False))
+            reached += next((i for i, (a, b) in pairs if a != b), min(len(text), len(rest)))
+            break
+        reached = found.end()
+    return script.count("\n", 0, reached) + 1
+
+
+def _pattern(body: list[nodes.Node], context: Mapping[str, Any]) -> list[_Part] | _Unsupported:
+    parts: list[_Part] = []
     seen: set[str] = set()
     for statement in body:
         if not isinstance(statement, nodes.Output):
             return _Unsupported(f"a {type(statement).__name__.lower()} block")
         for node in statement.nodes:
             if isinstance(node, nodes.TemplateData):
-                parts.append(re.escape(node.data))
+                parts.append((re.escape(node.data), node.data))
             elif isinstance(node, nodes.Name) and node.name not in _CONTEXT_NAMES:
                 group = _group(node.name)
-                parts.append(f"(?P={group})" if node.name in seen else f"(?P<{group}>.*?)")
+                parts.append((f"(?P={group})" if node.name in seen else f"(?P<{group}>.*?)", None))
                 seen.add(node.name)
             elif (known := _known_attribute(node, context)) is not None:
-                parts.append(re.escape(known))
+                parts.append((re.escape(known), known))
             else:
                 return _Unsupported(f"the expression {type(node).__name__}")
-    return "".join(parts)
+    return parts
 
 
 def _known_attribute(node: nodes.Node, context: Mapping[str, Any]) -> str | None:
