@@ -98,7 +98,10 @@ async def read_inventory(client: QlikClient) -> TenantInventory:
         asyncio.gather(*(_assignments(client, ident) for ident in by_id)),
         asyncio.gather(*(_script(client, app_items.app_id(i)) for i in items)),
     )
-    groups = await _group_names(client, {a["assigneeId"] for x in assignments for a in x})
+    groups = await _group_names(
+        client,
+        {str(a.get("assigneeId")) for x in assignments for a in x if a.get("type") == "group"},
+    )
     found_spaces = tuple(
         FoundSpace(
             ident,
