@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.errors import NotFoundError
-from qlikreconcile.qlik import app_items
+from qlikreconcile.qlik import app_items, ownership
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.schedules import TASKS
 
@@ -63,6 +63,9 @@ class FoundApp:
     """``originAppId``: the app a published copy was published from."""
     published: bool
     script: str
+    """The current load script, without qlikreconcile's header line when it has one."""
+    marker: tuple[str, int | None] | None = None
+    """(template, release) when qlikreconcile marked the app as a build copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,10 @@ class TenantInventory:
     connections: tuple[FoundConnection, ...]
     apps: tuple[FoundApp, ...]
     tasks: tuple[FoundTask, ...]
+
+
+_HEADER_START = ownership.script_header("x", 1).split(":", 1)[0] + ":"
+"""How qlikreconcile's header line starts (``// Managed by qlikreconcile:``)."""
 
 
 async def read_inventory(client: QlikClient) -> TenantInventory:
@@ -107,7 +114,7 @@ async def read_inventory(client: QlikClient) -> TenantInventory:
             ident,
             str(space.get("name") or ""),
             str(space.get("type") or ""),
-            str(space.get("description") or ""),
+            ownership.parse_space_description(space.get("description"))[1],
             tuple(_assignment(a, groups) for a in listed),
         )
         for (ident, space), listed in zip(by_id.items(), assignments, strict=True)
@@ -177,6 +184,9 @@ def _app(item: dict[str, Any], script: str, spaces: dict[str, dict[str, Any]]) -
     space_id = item.get("spaceId") or attrs.get("spaceId")
     space = spaces.get(str(space_id or ""))
     origin = attrs.get("originAppId")
+    marker = app_items.marker(item)
+    if script.startswith(_HEADER_START):  # ours: the spec's script is what follows the header
+        script = script.partition("\n")[2]
     return FoundApp(
         ident=app_items.app_id(item),
         name=str(item.get("name") or attrs.get("name") or ""),
@@ -186,6 +196,7 @@ def _app(item: dict[str, Any], script: str, spaces: dict[str, dict[str, Any]]) -
         origin=str(origin) if origin else None,
         published=bool(attrs.get("publishTime")),
         script=script,
+        marker=(marker.template, marker.release) if marker and marker.role == "build" else None,
     )
 
 

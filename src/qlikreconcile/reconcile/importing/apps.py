@@ -1,7 +1,8 @@
 """Recognising a tenant's apps as template apps: build copy, release, published copy, schedule.
 
-* A **build app** (in a shared space, not a published copy) belongs to the template whose load
-  script, rendered with some values of its variables, equals the app's script
+* A **build app** (in a shared space, not a published copy) belongs to the template its
+  qlikreconcile marker names (an app an earlier qlikreconcile deployed), else to the template
+  whose load script, rendered with some values of its variables, equals the app's script
   (:mod:`.script_variables`); failing that, to the template whose display name is the app's name
   (the script is then reported as differing beyond variables).
 * Its **published copy** is the app in a managed space whose ``originAppId`` (Qlik's record of
@@ -129,9 +130,12 @@ def _match(
             f"spec publishes to one managed space, '{publish.space if publish else ''}'"
         )
     publish_to = publish.space if publish else None
+    marked = app.marker[0] if app.marker and app.marker[0] in templates else None
     tried: dict[str, tuple[int | None, str, bool, Inferred]] = {}
     for name, template in sorted(templates.items()):
         release, why, certain = release_for(template, app.created)
+        if name == marked and app.marker and template.release(app.marker[1] or 0):
+            release, why, certain = app.marker[1], f"its marker names release {app.marker[1]}", True
         context = _context(app, template, release, publish_to, tenant)
         tried[name] = (
             release,
@@ -143,7 +147,15 @@ def _match(
     by_name = [n for n, t in sorted(templates.items()) if t.display_name == app.name]
     chosen = next((n for n in by_script if n in by_name), None) or next(iter(by_script), None)
     evidence: list[str] = []
-    if chosen is not None:
+    if marked is not None:
+        chosen = marked
+        evidence.append(f"its description carries qlikreconcile's marker of template {marked}")
+        if not tried[marked][3].matches:
+            notes.append(
+                f"app '{app.name}' (template {marked} by its marker): {tried[marked][3].problem}; "
+                "its variables are not imported"
+            )
+    elif chosen is not None:
         evidence.append(f"its load script is template {chosen}'s with variables set")
         if len(by_script) > 1:
             notes.append(

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qlikreconcile.qlik.inventory import FoundSpace, TenantInventory
+from qlikreconcile.qlik.inventory import FoundConnection, FoundSpace, TenantInventory
+from qlikreconcile.reconcile.desired import connect_statement
 from qlikreconcile.reconcile.importing.report import AppMatch
-from qlikreconcile.spec.models import Template
+from qlikreconcile.spec.models import Connection, Template
 from qlikreconcile.spec.rules import ROLES_BY_SPACE_TYPE, check_space_name
 
 ADOPT_UNMARKED_KEY = "adopt_unmarked"
@@ -160,7 +161,7 @@ def _connections(
                 "name": literal(conn.name),
                 "space": literal(conn.space),
                 "type": conn.type,
-                "connect": literal(conn.connect),
+                "connect": literal(_connect(conn, doc.notes)),
                 "password": {"env": env},
             }
         )
@@ -171,6 +172,25 @@ def _connections(
             f"{', '.join(doc.secrets)}); add `username:` where the connection needs one"
         )
     return out
+
+
+def _connect(conn: FoundConnection, notes: list[str]) -> str:
+    """The spec's ``connect``: what apply wraps in Qlik's CUSTOM CONNECT form, unwrapped."""
+    probe = Connection(name=conn.name, space=conn.space or "", type=conn.type, connect="\0")
+    head, _, tail = connect_statement(probe)[1].partition("\0")
+    statement = conn.connect
+    if (
+        statement.startswith(head)
+        and statement.endswith(tail)
+        and len(statement) >= len(head + tail)
+    ):
+        return statement[len(head) : len(statement) - len(tail)]
+    notes.append(
+        f"data connection '{conn.name}' in '{conn.space}': its connection statement is not in "
+        f"the form apply writes ({head}...{tail}); written as it is, apply will rewrite it in "
+        "that form"
+    )
+    return statement
 
 
 def _app(app: AppMatch, templates: Mapping[str, Template]) -> dict[str, Any]:
