@@ -63,6 +63,19 @@ def test_import_writes_files_and_reports_without_secrets(
     assert acme["secrets"] == ["ACME_PG_PASSWORD"]
     assert ACME.password not in out + err
 
+    code, out, _ = run(capsys, "import", ACME.host, "--name", "acme-corp")
+    assert code == 1
+    assert "desired/tenants/acme.yaml describes acme.eu.qlikcloud.com already" in out
+
+
+def test_a_name_other_than_the_host_keeps_the_host(
+    deployed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "import", ACME.host, "--name", "acme-corp")
+    assert code == 0, out + err
+    text = (deployed / "desired" / "tenants" / "acme-corp.yaml").read_text(encoding="utf-8")
+    assert "tenant: {name: acme-corp, region: eu, hostname: acme.eu.qlikcloud.com}" in text
+
 
 def test_bad_input_is_refused_before_any_read(
     workdir: Path, capsys: pytest.CaptureFixture[str]

@@ -70,6 +70,20 @@ def _styled(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if k in data}
 
 
+def described_hosts(desired: Path) -> dict[str, Path]:
+    """Host name -> the tenant file that already describes it (files that do not parse are
+    skipped: validate reports them)."""
+    found: dict[str, Path] = {}
+    for path in sorted((desired / "tenants").glob("*.yaml")):
+        try:
+            header = yaml.safe_load(path.read_text(encoding="utf-8")).get("tenant")
+            host = header.get("hostname") or f"{header['name']}.{header['region']}.qlikcloud.com"
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+            continue
+        found[str(host).lower()] = path
+    return found
+
+
 def render_tenant_file(data: dict[str, Any], host: str) -> str:
     """The file's text: the editor modeline, a header comment, then the document."""
     body = yaml.dump(

@@ -20,6 +20,7 @@ from qlikreconcile.reconcile.importing.apps import match_apps
 from qlikreconcile.reconcile.importing.document import tenant_document
 from qlikreconcile.reconcile.importing.files import (
     ImportFileError,
+    described_hosts,
     render_tenant_file,
     tenant_path,
     write_tenant_file,
@@ -42,8 +43,13 @@ async def import_tenants(
     target: str = "",
 ) -> ImportReport:
     slots = asyncio.Semaphore(READ_PARALLELISM)
+    described = described_hosts(desired)
 
     async def one(item: ImportTarget) -> TenantImport:
+        other = described.get(item.host)
+        if other is not None and other.name != f"{item.name}.yaml":
+            why = f"{_shown(other, desired)} describes {item.host} already"
+            return TenantImport(item.host, item.name, error=why)
         async with slots:
             return await _import_one(session, item, templates, desired, overwrite)
 
