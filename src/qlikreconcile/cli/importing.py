@@ -102,4 +102,9 @@ def render_report(report: ImportReport) -> str:
         lines.append("")
     written = sum(t.written for t in report.tenants)
     lines.append(f"Imported {written} of {len(report.tenants)} tenants.")
+    if written:
+        lines.append(
+            "Next: review the files and the notes above, set the password variables, then run "
+            "`qlikreconcile validate` and `qlikreconcile plan` (docs/import.md)."
+        )
     return "\n".join(lines)
