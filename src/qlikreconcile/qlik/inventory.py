@@ -103,7 +103,7 @@ async def read_inventory(client: QlikClient) -> TenantInventory:
     by_id = {str(s["id"]): s for s in spaces if s.get("id")}
     assignments, scripts = await asyncio.gather(
         asyncio.gather(*(_assignments(client, ident) for ident in by_id)),
-        asyncio.gather(*(_script(client, app_items.app_id(i)) for i in items)),
+        asyncio.gather(*(_script(client, i, by_id) for i in items)),
     )
     groups = await _group_names(
         client,
@@ -138,7 +138,15 @@ async def _assignments(client: QlikClient, space: str) -> list[dict[str, Any]]:
     return await _all(client, f"/api/v1/spaces/{space}/assignments")
 
 
-async def _script(client: QlikClient, app: str) -> str:
+async def _script(
+    client: QlikClient, item: dict[str, Any], spaces: dict[str, dict[str, Any]]
+) -> str:
+    """The current script of an app in a shared space; others are never template build apps,
+    so their scripts are not read (published copies, personal apps)."""
+    space = spaces.get(str(item.get("spaceId") or app_items.attrs(item).get("spaceId") or ""))
+    if space is None or space.get("type") != "shared":
+        return ""
+    app = app_items.app_id(item)
     try:
         current = await client.get_json(f"/api/v1/apps/{app}/scripts/current")
     except NotFoundError:  # an app without any script version
