@@ -18,7 +18,7 @@ schedules the spec cannot express.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qlikreconcile.qlik.inventory import FoundApp, FoundTask, TenantInventory
@@ -72,10 +72,10 @@ def match_apps(
             continue
         taken[match.template] = app.name
         scheduled = _schedule(app, publish, tasks, out.notes)
-        if scheduled is not None:
-            used_tasks.add(id(scheduled))
-            rule, zone = _rule(app, scheduled, out.notes)
-            match = _with(match, schedule=rule, timezone=zone)
+        used_tasks.update(id(t) for t in scheduled)
+        if scheduled:
+            rule, zone = _rule(app, scheduled[0], out.notes)
+            match = replace(match, schedule=rule, timezone=zone)
         out.matches.append(match)
     for origin, orphans in sorted(copies.items()):
         for copy in orphans:
@@ -93,11 +93,6 @@ def match_apps(
                 "app: not imported"
             )
     return out
-
-
-def _with(match: AppMatch, **changes: Any) -> AppMatch:
-    fields = {name: getattr(match, name) for name in AppMatch.__slots__}
-    return AppMatch(**{**fields, **changes})
 
 
 def _context(
@@ -201,16 +196,22 @@ def _schedule(
     publish: FoundApp | None,
     tasks: Mapping[str, list[FoundTask]],
     notes: list[str],
-) -> FoundTask | None:
-    """The task customers' data depends on: on the published copy, else on the build app."""
+) -> list[FoundTask]:
+    """The tasks of the app customers' data depends on (the published copy, else the build
+    app); the first is its schedule, any other is noted."""
     on_copy = tasks.get(publish.ident, []) if publish else []
     found = on_copy or list(tasks.get(app.ident, []))
+    if found and publish is not None and not on_copy:
+        notes.append(
+            f"app '{app.name}': its schedule reloads the build app, not the published copy "
+            f"customers see in '{publish.space}'; qlikreconcile schedules the published copy"
+        )
     for extra in found[1:]:
         notes.append(
             f"app '{app.name}': scheduling task '{extra.name}' is a second schedule; the spec "
             "has one per app: not imported"
         )
-    return found[0] if found else None
+    return found
 
 
 def _rule(app: FoundApp, task: FoundTask, notes: list[str]) -> tuple[str | None, str]:
