@@ -77,18 +77,21 @@ def test_a_name_other_than_the_host_keeps_the_host(
     assert "tenant: {name: acme-corp, region: eu, hostname: acme.eu.qlikcloud.com}" in text
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("localhost",), "NAME.REGION.qlikcloud.com"),
+        ((ACME.host, "--name", "a", "--name", "b"), "one --name per host"),
+        ((), "no tenant host given"),
+        ((ACME.host, ACME.host), "host given twice"),
+    ],
+)
 def test_bad_input_is_refused_before_any_read(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
 ) -> None:
-    code, _, err = run(capsys, "import", "localhost")
+    code, _, err = run(capsys, "import", *args)
     assert code == 1
-    assert "NAME.REGION.qlikcloud.com" in err
-    code, _, err = run(capsys, "import", ACME.host, "--name", "a", "--name", "b")
-    assert code == 1
-    assert "one --name per host" in err
-    code, _, err = run(capsys, "import")
-    assert code == 1
-    assert "no tenant host given" in err
+    assert message in err
 
 
 def test_a_host_without_a_tenant_is_reported_and_nothing_written(
