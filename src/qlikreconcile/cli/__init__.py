@@ -14,12 +14,12 @@ import sys
 import click
 from rich.text import Text
 
-from qlikreconcile.cli import leases, planning, status, tools
+from qlikreconcile.cli import importing, leases, planning, status, tools
 from qlikreconcile.cli.base import accept_verbose_after, cli
 from qlikreconcile.cli.console import fail, make_console
 from qlikreconcile.errors import GuardError, QlikReconcileError, SpecError
 
-__all__ = ["cli", "leases", "main", "planning", "status", "tools"]
+__all__ = ["cli", "importing", "leases", "main", "planning", "status", "tools"]
 
 accept_verbose_after(cli)
 
