@@ -113,6 +113,8 @@ def tenant_resources(
     }
     if offboard:
         inputs["purge_after_days"] = tenant.decommission_purge_days
+        if tenant.decommission_export_to:
+            inputs["export_to"] = tenant.decommission_export_to
     status = "disabled" if offboard else "active"
     out = [
         DesiredResource(

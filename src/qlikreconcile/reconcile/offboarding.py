@@ -20,9 +20,11 @@ from qlikreconcile.spec.desired_state import DesiredFleet, Tenant
 
 def _deactivation(op: Operation, tenant: Tenant) -> Operation:
     days = tenant.decommission_purge_days
+    export = tenant.decommission_export_to
+    first = f"export its published apps without data to {export}/, then " if export else ""
     reason = (
-        f"decommission ({tenant.decommission_at}): deactivate {tenant.hostname}; Qlik purges it "
-        f"{days} days later, and removing the block before then reactivates it"
+        f"decommission ({tenant.decommission_at}): {first}deactivate {tenant.hostname}; Qlik "
+        f"purges it {days} days later, and removing the block before then reactivates it"
     )
     return dataclasses.replace(op, action=Action.DEACTIVATE, reason=reason, changes=())
 

@@ -178,7 +178,8 @@ def plan_secrets(plan: Plan, environ: Mapping[str, str]) -> dict[str, SecretStr]
 
 
 class ArtifactReader:
-    """Reads release artifacts named in a plan, relative to the folder that holds desired/."""
+    """Reads release artifacts named in a plan, and writes exports (``decommission.export_to``),
+    relative to the folder that holds desired/."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
@@ -189,6 +190,20 @@ class ArtifactReader:
             return full.read_bytes()
         except OSError as exc:
             raise PlanError(f"release artifact {path} cannot be read: {exc.strerror}") from None
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write ``data`` to ``path`` atomically, never outside the base folder."""
+        base = self.base.resolve()
+        full = (base / path).resolve()
+        if not full.is_relative_to(base):
+            raise PlanError(f"{path} is outside {base}: exports stay inside the repository")
+        try:
+            full.parent.mkdir(parents=True, exist_ok=True)
+            partial = full.with_name(full.name + ".partial")
+            partial.write_bytes(data)
+            partial.replace(full)
+        except OSError as exc:
+            raise PlanError(f"cannot write {path}: {exc.strerror}") from None
 
 
 async def apply_plan(
@@ -223,6 +238,7 @@ async def apply_plan(
         hosts=context.hosts(),
         secrets=secrets,
         read_artifact=artifacts,
+        write_archive=artifacts.write,
         polling=polling or ReloadPolling(),
         reload_retry=context.reload_retry(),
     )

@@ -185,6 +185,7 @@ class Tenant(_Frozen):
     prune_published_with_sheets: bool = False  # prune published copies customers' sheets live in
     decommission_purge_days: int | None = None  # decommissioned: deactivate, purge after N days
     decommission_at: str = ""  # where `decommission` is written (file:line:col)
+    decommission_export_to: str | None = None  # archive published apps there first
     freeze_at: str | None = Field(default=None, exclude=True)
     """Where `freeze_until` is written (file:line:col), to say why the tenant is held."""
     variables: dict[str, object] = Field(default_factory=dict)

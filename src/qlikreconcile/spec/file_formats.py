@@ -153,6 +153,12 @@ class DecommissionEntry(_FileModel):
     purge_after_days: int = Field(
         30, ge=10, le=90, strict=True, description="Days until Qlik purges it (10-90, OEMs)."
     )
+    export_to: str | None = Field(
+        None,
+        description="Before deactivating, export each app of the tenant's managed spaces "
+        "without data into this folder (relative to the folder holding desired/), with a "
+        "manifest.json; a failed export stops the deactivation.",
+    )
 
 
 class TenantPruneEntry(_FileModel):

@@ -31,7 +31,12 @@ from qlikreconcile.spec.positioned_yaml import PosDict, PosList, load_yaml_file,
 from qlikreconcile.spec.rollout_checks import check_wave, parse_freeze
 from qlikreconcile.spec.template_loader import LoadedTemplate
 from qlikreconcile.spec.tenant_checks import TenantChecker
-from qlikreconcile.spec.value_checks import TENANT_ID_RE, check_hostname, check_tenant_name
+from qlikreconcile.spec.value_checks import (
+    TENANT_ID_RE,
+    archive_folder_ok,
+    check_hostname,
+    check_tenant_name,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +257,20 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
                     f"write confirm_hostname: {hostname} to confirm deactivating it",
                 )
             )
+        elif (export := spec.decommission.export_to) is not None and not archive_folder_ok(export):
+            problems.append(
+                Problem(
+                    locate(doc, ("decommission", "export_to")) or where,
+                    f"decommission.export_to '{export}' is not a relative folder inside the "
+                    "repository",
+                    f"write a relative path without '..' outside desired/, e.g. archive/{name}",
+                )
+            )
         elif built is not None:
             update = {
                 "decommission_purge_days": spec.decommission.purge_after_days,
                 "decommission_at": str(where),
+                "decommission_export_to": spec.decommission.export_to,
             }
             built = built.model_copy(update=update)
     if spec.prune is not None and spec.prune.published_apps_with_sheets:

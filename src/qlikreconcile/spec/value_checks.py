@@ -231,3 +231,11 @@ def check_target(target: str) -> str | None:
     if target in ("emulator", "qlik-cloud") or TARGET_URL_RE.match(target):
         return None
     return f"target '{target}' must be emulator, qlik-cloud or a URL like http://127.0.0.1:8080"
+
+
+def archive_folder_ok(path: str) -> bool:
+    """``decommission.export_to``: a relative folder that stays inside the repository (the
+    writer refuses to leave it as well; this names the line before any API call)."""
+    text = path.strip().replace("\\", "/")
+    parts = text.split("/")
+    return bool(text) and not text.startswith("/") and ":" not in text and ".." not in parts

@@ -18,6 +18,12 @@ from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.spec.desired_state import RELOAD_RETRIES, RELOAD_RETRY_DELAY
 
 
+def _no_archive(path: str, data: bytes) -> None:
+    """The default: an environment without an archive folder refuses to write one (an export
+    the spec asked for must never vanish silently)."""
+    raise PlanError(f"cannot write {path}: this run was given no archive folder")
+
+
 def _no_artifacts(path: str) -> bytes:
     """The default: an environment without release artifacts refuses to import one (an empty
     file would be imported as an empty app)."""
@@ -68,6 +74,8 @@ class HandlerEnv:
     assigned on an object concurrent operations share."""
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     read_artifact: Callable[[str], bytes] = _no_artifacts
+    write_archive: Callable[[str, bytes], None] = _no_archive
+    """Writes an export (a path relative to the folder holding desired/)."""
     polling: ReloadPolling = field(default_factory=ReloadPolling)
     reload_retry: ReloadRetry = field(default_factory=ReloadRetry)
     sleep: Callable[[float], Awaitable[None]] | None = None

@@ -32,6 +32,7 @@ from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.errors import ApiError, OperationError, TransportError
 from qlikreconcile.qlik import offboarding, pending, quirks
+from qlikreconcile.qlik.archive import archive_published
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
 from qlikreconcile.qlik.handlers.adopt import create_once, is_ambiguous
@@ -194,7 +195,12 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
 async def _deactivate(
     op: Operation, env: HandlerEnv, host: str, register: QlikClient, tenant_id: str
 ) -> Outcome:
-    """Offboard: keep the tenant's id and host in a control record, then deactivate it."""
+    """Offboard: archive the published apps when the spec asks, keep the tenant's id and host
+    in a control record, then deactivate it."""
+    archived = ""
+    if folder := op.inputs.get("export_to"):
+        apps = await archive_published(env.session.client(host), str(folder), env.write_archive)
+        archived = f"; exported {len(apps)} published app(s) to {folder}"
     region = str(op.inputs["region"])
     data = {"id": tenant_id, "host": host, "region": region}
     records = _records(env)
@@ -203,7 +209,8 @@ async def _deactivate(
     purge = await offboarding.deactivate(register, tenant_id, host, days)
     if kept is not None and purge:  # Qlik says the purge date only in this answer
         await records.update(kept, {"purge": purge})
-    return Outcome(ident=tenant_id, detail=f"deactivated {host}; Qlik purges it on {purge}")
+    detail = f"deactivated {host}; Qlik purges it on {purge}{archived}"
+    return Outcome(ident=tenant_id, detail=detail)
 
 
 async def forget_obsolete(op: Operation, env: HandlerEnv) -> Outcome:
