@@ -28,9 +28,10 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.errors import ApiError, NotFoundError, TransportError
 from qlikreconcile.qlik import offboarding, ownership, pending, quirks, resources
+from qlikreconcile.qlik.build_apps import LastReloads
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords
-from qlikreconcile.qlik.discover_apps import AppRef, LastReloads, read_apps
+from qlikreconcile.qlik.discover_apps import AppRef, read_apps
 from qlikreconcile.qlik.lookups import find_group
 from qlikreconcile.qlik.schedules import read_tasks
 from qlikreconcile.qlik.session import QlikSession
@@ -55,6 +56,9 @@ class TenantRef:
     prune_published: str | None = None
     """Published copies no longer in the spec are pruned: ``keep_sheets`` (never one customers'
     sheets live in) or ``with_sheets`` (the tenant file allows it); None: not pruned."""
+    adopt_unmarked: bool = False
+    """The tenant file's ``adopt_unmarked``: what the spec describes but lacks our marker is
+    reported for adoption (and unmarked apps are read as fully as ours)."""
 
 
 class _Unreadable(Exception):
@@ -247,9 +251,13 @@ async def read_tenant(
         )
     space_names = {s["id"]: s["name"] for s in spaces if s.get("name")}
     out = [_tenant(tenant, info, client.host)]
-    out += [_space(tenant, s) for s in spaces if s.get("name")]
-    out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
-    owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
+    adopt = ref.adopt_unmarked
+    out += [_space(tenant, s, adopt=adopt) for s in spaces if s.get("name")]
+    out += [_connection(tenant, c, space_names, adopt=adopt) for c in connections if c.get("space")]
+    # Assignments are read on our spaces only, and on those about to be adopted.
+    owned = [
+        s for s in spaces if adopt or ownership.parse_space_description(s.get("description"))[0]
+    ]
     assignments, apps = await asyncio.gather(
         _assignments(client, tenant, owned, ref.members),
         read_apps(
@@ -262,6 +270,7 @@ async def read_tenant(
             reloads,
             tasks,
             prune=ref.prune_published,
+            adopt=adopt,
         ),
     )
     return out + assignments + apps.resources, apps.missing
@@ -287,7 +296,8 @@ def _tenant(tenant: str, info: dict[str, Any], host: str) -> ActualResource:
     )
 
 
-def _space(tenant: str, space: dict[str, Any]) -> ActualResource:
+def _space(tenant: str, space: dict[str, Any], *, adopt: bool = False) -> ActualResource:
+    """``adopt``: the tenant file adopts unmarked resources (one without our marker is)."""
     owned, text, applied = ownership.parse_space_description(space.get("description"))
     return ActualResource(
         resources.space_key(tenant, space["name"]),
@@ -295,10 +305,14 @@ def _space(tenant: str, space: dict[str, Any]) -> ActualResource:
         owned=owned,
         ident=space.get("id"),
         applied=applied,
+        adopt=adopt and not owned,
+        drift=("no ownership marker",) if adopt and not owned else (),
     )
 
 
-def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> ActualResource:
+def _connection(
+    tenant: str, conn: dict[str, Any], spaces: dict[str, str], *, adopt: bool = False
+) -> ActualResource:
     space = spaces.get(conn["space"], conn["space"])
     owned, applied = ownership.parse_connection_tags(conn.get("tags"))
     # Qlik never returns qUsername or qPassword (doc §7): both come from our own tags.
@@ -314,6 +328,8 @@ def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> Ac
         owned=owned,
         ident=conn.get("qID") or conn.get("id"),
         applied=applied,
+        adopt=adopt and not owned,
+        drift=("no ownership marker",) if adopt and not owned else (),
     )
 
 

@@ -54,6 +54,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     delete_duplicates=fleet.delete_duplicate_published,
                     checks=check_inputs(fleet, a),
                     script=full_script(a),
+                    **(_adopted_identity(fleet, a) if t.adopt_unmarked else {}),
                 )
                 for a in t.apps
             ),
@@ -62,9 +63,21 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
             file=t.file,
             adopt_id=t.id,
             prune_published=_prune_published(fleet, t),
+            adopt_unmarked=t.adopt_unmarked,
         )
         for t in fleet.tenants
     ]
+
+
+def _adopted_identity(fleet: DesiredFleet, app: App) -> dict[str, Any]:
+    """What an unmarked app of a tenant that adopts is taken to be: the spec's release."""
+    release = fleet.templates[app.template].release(app.release)
+    assert release is not None, "the spec loader guarantees pinned releases exist"
+    return {
+        "release": app.release,
+        "digest": release.sha256,
+        "content": content_digest(release.sha256, full_script(app)),
+    }
 
 
 def _prune_published(fleet: DesiredFleet, tenant: Tenant) -> str | None:

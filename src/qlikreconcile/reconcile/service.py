@@ -83,7 +83,8 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
                 # scripts: a saved plan's tenants are re-read with a call for each.
                 "apps": [
                     {
-                        **{k: v for k, v in asdict(a).items() if k != "script"},
+                        **{k: v for k, v in asdict(a).items() if k not in _OPTIONAL_APP_KEYS},
+                        **{k: getattr(a, k) for k in _ADOPTION_KEYS if getattr(a, k) is not None},
                         "checks": [dict(c) for c in a.checks],
                     }
                     for a in ref.apps
@@ -93,10 +94,17 @@ def plan_context(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
                 "file": ref.file,
                 "adopt_id": ref.adopt_id,
                 "prune_published": ref.prune_published,
+                **({"adopt_unmarked": True} if ref.adopt_unmarked else {}),
             }
             for ref in refs
         },
     }
+
+
+_ADOPTION_KEYS = ("release", "digest", "content")
+"""App keys only tenants that adopt unmarked resources carry: kept out of other tenants' plan
+context, so their plans read as before."""
+_OPTIONAL_APP_KEYS = frozenset({"script", *_ADOPTION_KEYS})
 
 
 def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
@@ -111,6 +119,7 @@ def refs_from_context(context: Mapping[str, Any]) -> list[TenantRef]:
             file=str(info.get("file", "")),
             adopt_id=info.get("adopt_id"),
             prune_published=info.get("prune_published"),
+            adopt_unmarked=bool(info.get("adopt_unmarked", False)),
         )
         for name, info in sorted(tenants.items())
     ]
