@@ -156,7 +156,8 @@ def _plan_one(
     if not observed.owned and not observed.adopt:
         return None, (
             "exists without qlikreconcile's ownership marker, so it is left alone; "
-            "rename it in the spec, or adopt it explicitly"
+            "rename it in the spec, or adopt it explicitly (adopt_unmarked: true in the tenant "
+            "file)"
         )
 
     changes = diff_fields(
