@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from qlikreconcile.emulator import SOURCE_HOST
+from qlikreconcile.engine import plan_file
 from qlikreconcile.engine.keys import Action
+from qlikreconcile.reconcile.service import (
+    ArtifactReader,
+    apply_plan,
+    plan_secrets,
+    refresh_saved,
+)
 from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan
-from tests.e2e.harness import Harness, copy_desired, edit, one_wave
+from tests.e2e.harness import FAST_POLLING, Harness, copy_desired, edit, one_wave
 from tests.e2e.tutorial import Deployed, Tutorial
 
 ACME = "acme.eu.qlikcloud.com"
@@ -175,3 +182,29 @@ async def test_without_the_key_nothing_unmarked_is_touched(tmp_path: Path) -> No
     await harness.apply()
     after = objects(await harness.admin("GET", "/_emulator/state"))
     assert after == before
+
+
+async def test_a_saved_adoption_plan_applies_from_its_file(tmp_path: Path) -> None:
+    """A saved plan carries no scripts: the tenants it touches are read again from its context
+    alone, recognise the same adoptions (nothing stale), and apply."""
+    harness = Harness(one_wave(adopting(copy_desired(tmp_path))))
+    deployed, sheet = await deploy(harness)
+    edit(harness.desired / "tenants" / "acme.yaml", r"customer_id: 4711", "customer_id: 4712")
+    path = tmp_path / "plan.json"
+    plan_file.save((await harness.plan()).plan, path)
+    saved = plan_file.load(path)
+    assert saved.context["tenants"]["acme"]["adopt_unmarked"] is True
+    async with harness.session() as session:
+        refreshed = await refresh_saved(saved, session)
+        assert refreshed.stale == {}
+        report = await apply_plan(
+            refreshed.planned,
+            session,
+            secrets=plan_secrets(saved, harness.environ),
+            artifacts=ArtifactReader(harness.desired.parent),
+            polling=FAST_POLLING,
+            force=True,
+        )
+    assert report.ok
+    assert (await harness.plan()).plan.matches
+    assert sheet in await sheets(harness, deployed["acme"].published["sales"])

@@ -37,12 +37,17 @@ class Candidate:
     """What the build copy is taken to be: the spec's template, release and artifact digest."""
     build: dict[str, Any] | None = None
     published: dict[str, Any] | None = None
-    content: str | None = None
-    """The spec's published content digest."""
 
 
-def _identity(template: str, release: int | None, digest: str | None) -> ownership.AppMarker:
-    return ownership.AppMarker(role="build", template=template, release=release, digest=digest)
+def _identity(ref: AppRef) -> ownership.AppMarker:
+    """The build copy as the spec names it, with the content its published copy shows."""
+    return ownership.AppMarker(
+        role="build",
+        template=ref.template,
+        release=ref.release,
+        digest=ref.digest,
+        content=ref.content,
+    )
 
 
 def _unmarked_in(
@@ -88,8 +93,7 @@ def candidates(
             ]
             shown = copies[0] if len(copies) == 1 else None
         if build is not None or shown is not None:
-            identity = _identity(template, ref.release, ref.digest)
-            found.append(Candidate(template, identity, build, shown, ref.content))
+            found.append(Candidate(template, _identity(ref), build, shown))
     return found
 
 
@@ -107,7 +111,7 @@ def published_resource(
         {
             "name": item.get("name"),
             "space": publish_to,
-            "content": candidate.content if current else None,
+            "content": candidate.identity.content if current else None,
         },
         ident=app_items.app_id(item),
         owned=False,

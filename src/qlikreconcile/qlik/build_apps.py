@@ -82,7 +82,7 @@ async def build_app(
         drift=script_drift,
     )
     if adopt is not None:
-        script = _adopted_script(script, spec_script)
+        script = _adopted_script(script, adopt)
     status, drift = reload_status(last, _content_changed(versions), freshness)
     if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
         failed = await data_checks.unhealthy(client, app_id, checks)
@@ -98,14 +98,21 @@ async def build_app(
     return [app, script, reload]
 
 
-def _adopted_script(script: ActualResource, spec_script: str | None) -> ActualResource:
+def _adopted_script(script: ActualResource, identity: ownership.AppMarker) -> ActualResource:
     """The script of an app being adopted: taken over as it is when only our header line is
-    missing (ADOPT adds it, with no reload), else an update like any change of script."""
-    text = str(script.fields["script"])
-    body = ownership.without_header(spec_script) if spec_script is not None else None
-    if body is not None and text.rstrip() == body.rstrip():
+    missing (ADOPT adds it, with no reload), else an update like any change of script.
+
+    The text is recognised as the spec's by the content digest the spec's published copy
+    records (``identity.content``), so a saved plan, which carries no scripts, recognises it too.
+    """
+    assert identity.release is not None
+    assert identity.digest is not None
+    full = ownership.script_header(identity.template, identity.release) + str(
+        script.fields["script"]
+    )
+    if ownership.content_digest(identity.digest, full) == identity.content:
         why = "its text is the spec's; the header line is added, no reload"
-        return replace(script, fields={"script": spec_script}, adopt=True, drift=(why,))
+        return replace(script, fields={"script": full}, adopt=True, drift=(why,))
     return replace(script, drift=())  # not drift: it was never ours
 
 

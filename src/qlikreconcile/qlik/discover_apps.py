@@ -178,14 +178,23 @@ def _adopted_published(
 ) -> dict[str, dict[str, Any]]:
     """The unmarked published copies to adopt, added to ``found``; by template. Each is taken
     to show the spec's content when its build copy's script is the spec's."""
-    scripts = {r.key.name: r for r in found.resources if r.key.kind == resources.SCRIPT and r.owned}
+    scripts = {
+        r.key.name: str(r.fields.get("script"))
+        for r in found.resources
+        if r.key.kind == resources.SCRIPT
+    }
     out = {}
     for candidate in adopted:
         ref = refs[candidate.template]
         if candidate.published is None or ref.publish_to is None:
             continue
-        script = scripts.get(candidate.template)
-        current = script is not None and (script.adopt or script.fields.get("script") == ref.script)
+        # Current: the build copy's script (as read, or as adopted) is the spec's.
+        text = scripts.get(candidate.template)
+        current = (
+            text is not None
+            and ref.digest is not None
+            and ownership.content_digest(ref.digest, text) == ref.content
+        )
         found.resources.append(
             adopt_apps.published_resource(tenant, candidate, ref.publish_to, current=current)
         )

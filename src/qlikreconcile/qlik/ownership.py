@@ -146,6 +146,12 @@ def without_header(script: str) -> str:
     return rest if newline and first.startswith("// Managed by qlikreconcile:") else script
 
 
+def content_digest(digest: str, script: str) -> str:
+    """What a published app shows (recorded in its marker): the release's artifact and the
+    tenant's script, hashed."""
+    return hashlib.sha256(f"{digest}\n{script}".encode()).hexdigest()[:16]
+
+
 def script_digest(script: str) -> str:
     """A short hash of a load script, carried in the version message of each script we set."""
     return hashlib.sha256(script.encode()).hexdigest()[:16]

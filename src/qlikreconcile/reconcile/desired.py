@@ -9,7 +9,6 @@ depends on the reload, so a failed reload never reaches customers.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,7 +75,7 @@ def _adopted_identity(fleet: DesiredFleet, app: App) -> dict[str, Any]:
     return {
         "release": app.release,
         "digest": release.sha256,
-        "content": content_digest(release.sha256, full_script(app)),
+        "content": ownership.content_digest(release.sha256, full_script(app)),
     }
 
 
@@ -196,11 +195,6 @@ def full_script(app: App) -> str:
     return ownership.script_header(app.template, app.release) + app.script
 
 
-def content_digest(digest: str, script: str) -> str:
-    """What a published app shows: the release's artifact and the tenant's script, hashed."""
-    return hashlib.sha256(f"{digest}\n{script}".encode()).hexdigest()[:16]
-
-
 def _app_chain(
     fleet: DesiredFleet,
     t: str,
@@ -264,7 +258,7 @@ def _app_chain(
                 {
                     "name": app.name,
                     "space": app.publish_to,
-                    "content": content_digest(release.sha256, script),
+                    "content": ownership.content_digest(release.sha256, script),
                 },
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key, reload_key),
