@@ -9,8 +9,9 @@ operation with a clear message when access never arrives. Republish validates th
 published app is re-linked to the new build copy (see quirks).
 
 ADOPT marks a published copy someone else made (``PUT /apps/{id}`` attributes: name and our
-marker); nothing is republished unless the plan says ``then: republish`` (the build app's script
-changed in the same plan), which republishes as above, writing the marker with it.
+marker, quirk ``PUBLISHED_ATTRIBUTES_BY_PUT``); nothing is republished unless the plan says
+``then: republish`` (the build app's script changed in the same plan), which republishes as
+above, writing the marker with it.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         content=str(op.desired["content"]),
         applied=fields_digest(op.desired),
     )
-    if op.action is Action.ADOPT and op.then is None:
+    if op.action is Action.ADOPT and op.then is None and quirks.PUBLISHED_ATTRIBUTES_BY_PUT:
         return await _adopt(op, env, marker)
     # PUBLISH, REPUBLISH, and ADOPT then REPUBLISH (the republish writes the marker).
     client = env.client(op)
