@@ -10,6 +10,7 @@ nothing unmarked is touched.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from qlikreconcile.reconcile.service import (
     plan_secrets,
     refresh_saved,
 )
+from qlikreconcile.reconcile.status import fleet_status
 from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan
 from tests.e2e.harness import FAST_POLLING, Harness, copy_desired, edit, one_wave
@@ -73,7 +75,11 @@ async def test_a_tutorial_fleet_is_adopted_by_one_apply_and_then_updated(tmp_pat
     deployed, sheet = await deploy(harness)
     before = objects(await harness.admin("GET", "/_emulator/state"))
 
-    plan = (await harness.plan()).plan
+    planned = await harness.plan()
+    plan = planned.plan
+    # Until adopted, status knows no release of the unmarked apps.
+    status = fleet_status(harness.fleet(), plan, planned.actual, time.time())
+    assert {a.release for t in status.tenants for a in t.apps} == {None}
     assert plan.divergences == ()
     adopted = {(op.key.tenant, op.key.kind, op.key.name) for op in plan.operations}
     for tenant, done in deployed.items():
@@ -109,8 +115,11 @@ async def test_a_tutorial_fleet_is_adopted_by_one_apply_and_then_updated(tmp_pat
 
     report = await harness.apply()
     assert report.ok, [(r.op_id, r.reason) for r in report.results if r.status.value != "ok"]
-    after_plan = (await harness.plan()).plan
+    replanned = await harness.plan()
+    after_plan = replanned.plan
     assert after_plan.matches, render_plan(after_plan)
+    status = fleet_status(harness.fleet(), after_plan, replanned.actual, time.time())
+    assert {a.release for t in status.tenants for a in t.apps} == {1}
 
     after = objects(await harness.admin("GET", "/_emulator/state"))
     assert set(before) <= set(after)  # same ids: nothing recreated, nothing deleted

@@ -5,7 +5,8 @@ Per tenant the reads are: the tenant (``tenants/me``), its spaces, data connecti
 for on the spaces we own, and for each build app we own its current script, script history head
 and last reload (see :mod:`.discover_apps`). A tenant whose host does not answer as a tenant is
 reported as absent (nothing exists); a tenant that cannot be read is reported as unreadable and
-planned for no further.
+planned for no further. Where the tenant file says ``adopt_unmarked: true``, spaces, connections,
+apps and schedules without our marker are reported for adoption (``ActualResource.adopt``).
 
 An absent tenant is looked at once more (:func:`_absent`): when the spec names its id
 (``tenant.id``), or a pending-create control record in the source tenant holds the id of the

@@ -2,9 +2,10 @@
 
 Qlik has no app list; apps are read through the items API. Our apps carry a marker in their
 description (see :mod:`.ownership`). Apps the spec expects but that lack the marker are reported
-as unowned (so they are left alone, never duplicated); copies that a replacement superseded are
-reported as leftovers; an expected app that is absent while its sibling exists is reported as
-missing, which the planner labels as drift.
+as unowned (so they are left alone, never duplicated), or, where the tenant file adopts unmarked
+resources, read in full and reported for adoption (:mod:`.adopt_apps`); copies that a
+replacement superseded are reported as leftovers; an expected app that is absent while its
+sibling exists is reported as missing, which the planner labels as drift.
 """
 
 from __future__ import annotations
