@@ -9,6 +9,7 @@ nothing unmarked is touched.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from pathlib import Path
@@ -217,3 +218,43 @@ async def test_a_saved_adoption_plan_applies_from_its_file(tmp_path: Path) -> No
     assert report.ok
     assert (await harness.plan()).plan.matches
     assert sheet in await sheets(harness, deployed["acme"].published["sales"])
+
+
+async def test_an_adoption_interrupted_after_marking_the_app_ends_without_a_reload(
+    tmp_path: Path,
+) -> None:
+    """A run stops after marking the apps and before writing their scripts: the next plan still
+    takes the scripts over as they are (no reload, no republish)."""
+    harness = Harness(one_wave(adopting(copy_desired(tmp_path))))
+    await deploy(harness)
+    planned = await harness.plan()
+    cut = dataclasses.replace(
+        planned.plan,
+        operations=tuple(op for op in planned.plan.operations if op.key.kind != "script"),
+    )
+    async with harness.session() as session:
+        report = await apply_plan(
+            dataclasses.replace(planned, plan=cut),
+            session,
+            secrets=harness.secrets,
+            artifacts=ArtifactReader(harness.desired.parent),
+            polling=FAST_POLLING,
+        )
+    assert report.ok
+
+    plan = (await harness.plan()).plan
+    assert {(op.key.kind, op.action) for op in plan.operations} == {("script", Action.ADOPT)}
+    assert not any(op.drift for op in plan.operations)
+    assert (await harness.apply()).ok
+    assert (await harness.plan()).plan.matches
+
+    # Once ours, a script edited in the tenant is drift again, adopting tenant or not.
+    build = await harness.app_by_template(ACME, "sales", "build")
+    async with harness.session() as session:
+        await session.client(ACME).post_json(
+            f"/api/v1/apps/{build['id']}/scripts",
+            {"script": "// hand edit\nLOAD 1 AS x AUTOGENERATE 1;", "versionMessage": "hotfix"},
+        )
+    edited = (await harness.plan()).plan
+    script = next(op for op in edited.for_tenant("acme") if op.key.kind == "script")
+    assert (script.action, script.drift) == (Action.UPDATE, True)

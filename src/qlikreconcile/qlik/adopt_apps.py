@@ -39,7 +39,7 @@ class Candidate:
     published: dict[str, Any] | None = None
 
 
-def _identity(ref: AppRef) -> ownership.AppMarker:
+def identity(ref: AppRef) -> ownership.AppMarker:
     """The build copy as the spec names it, with the content its published copy shows."""
     return ownership.AppMarker(
         role="build",
@@ -93,7 +93,7 @@ def candidates(
             ]
             shown = copies[0] if len(copies) == 1 else None
         if build is not None or shown is not None:
-            found.append(Candidate(template, _identity(ref), build, shown))
+            found.append(Candidate(template, identity(ref), build, shown))
     return found
 
 

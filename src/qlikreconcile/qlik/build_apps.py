@@ -36,9 +36,12 @@ async def build_app(
     checks: tuple[dict[str, Any], ...] = (),
     *,
     adopt: ownership.AppMarker | None = None,
+    adopt_script: ownership.AppMarker | None = None,
 ) -> list[ActualResource]:
     """The app, its script and its reload status. ``adopt``: the app carries no marker of ours
-    and is to be taken over as this (the spec's template and release)."""
+    and is to be taken over as this (the spec's template and release). ``adopt_script``: the
+    tenant adopts unmarked resources, so a script not set by us whose text is the spec's is
+    taken over the same way (an adoption interrupted after marking the app)."""
     marker = adopt or app_items.marker(item)
     assert marker is not None
     app_id = app_items.app_id(item)
@@ -81,8 +84,12 @@ async def build_app(
         ident=app_id,
         drift=script_drift,
     )
-    if adopt is not None:
-        script = _adopted_script(script, adopt)
+    identity = adopt or adopt_script
+    taken = _adopted_script(script, identity) if identity and script_drift else None
+    if taken is not None:
+        script = taken
+    elif adopt is not None:
+        script = replace(script, drift=())  # a script that was never ours is not drift
     status, drift = reload_status(last, _content_changed(versions), freshness)
     if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
         failed = await data_checks.unhealthy(client, app_id, checks)
@@ -98,22 +105,21 @@ async def build_app(
     return [app, script, reload]
 
 
-def _adopted_script(script: ActualResource, identity: ownership.AppMarker) -> ActualResource:
-    """The script of an app being adopted: taken over as it is when only our header line is
-    missing (ADOPT adds it, with no reload), else an update like any change of script.
+def _adopted_script(script: ActualResource, identity: ownership.AppMarker) -> ActualResource | None:
+    """A script not set by us, taken over as it is when only our header line is missing (ADOPT
+    adds it, with no reload); None when its text differs (an update like any change).
 
     The text is recognised as the spec's by the content digest the spec's published copy
     records (``identity.content``), so a saved plan, which carries no scripts, recognises it too.
     """
     assert identity.release is not None
     assert identity.digest is not None
-    full = ownership.script_header(identity.template, identity.release) + str(
-        script.fields["script"]
-    )
-    if ownership.content_digest(identity.digest, full) == identity.content:
-        why = "its text is the spec's; the header line is added, no reload"
-        return replace(script, fields={"script": full}, adopt=True, drift=(why,))
-    return replace(script, drift=())  # not drift: it was never ours
+    text = str(script.fields["script"])
+    full = ownership.script_header(identity.template, identity.release) + text
+    if ownership.content_digest(identity.digest, full) != identity.content:
+        return None
+    why = "its text is the spec's; the header line is added, no reload"
+    return replace(script, fields={"script": full}, adopt=True, drift=(why,))
 
 
 def _content_changed(versions: list[dict[str, Any]]) -> str | None:

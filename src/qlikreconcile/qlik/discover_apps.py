@@ -116,9 +116,18 @@ async def read_apps(
         freshness = Freshness(max_age, now, served_at)
         spec_script = ref.script if ref else None
         checks = ref.checks if ref else ()
+        adopting = adopt and ref is not None and ref.release is not None
         reads.append(
             build_app(
-                client, tenant, copies[0], spaces, freshness, spec_script, last_reloads, checks
+                client,
+                tenant,
+                copies[0],
+                spaces,
+                freshness,
+                spec_script,
+                last_reloads,
+                checks,
+                adopt_script=adopt_apps.identity(ref) if adopting and ref else None,
             )
         )
         leftovers += [(template, extra) for extra in copies[1:]]
