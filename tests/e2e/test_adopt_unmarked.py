@@ -258,3 +258,24 @@ async def test_an_adoption_interrupted_after_marking_the_app_ends_without_a_relo
     edited = (await harness.plan()).plan
     script = next(op for op in edited.for_tenant("acme") if op.key.kind == "script")
     assert (script.action, script.drift) == (Action.UPDATE, True)
+
+
+async def test_two_unmarked_apps_of_one_name_are_never_guessed_between(tmp_path: Path) -> None:
+    harness = Harness(one_wave(adopting(copy_desired(tmp_path))))
+    deployed, _ = await deploy(harness)
+    acme = next(t for t in harness.fleet().tenants if t.name == "acme")
+    sales = next(a for a in acme.apps if a.template == "sales")
+    tutorial = Tutorial(harness)
+    async with tutorial.client(ACME) as c:  # someone copies the app in the same space
+        source = deployed["acme"].apps["sales"]
+        space = {"attributes": {"spaceId": deployed["acme"].spaces[sales.space]}}
+        copied = await c.post(f"/api/v1/apps/{source}/copy", json=space)
+        copied.raise_for_status()
+
+    plan = (await harness.plan()).plan
+    kinds = {op.key.kind for op in plan.for_tenant("acme") if op.key.name == "sales"}
+    assert kinds == set()  # neither the app nor anything built on it
+    ambiguous = f"2 apps named {sales.name!r} in {sales.space!r}: which one is meant is ambiguous"
+    assert any(ambiguous in d and "acme/app/sales" in d for d in plan.divergences)
+    # The inventory app of the same tenant is adopted as usual.
+    assert any(op.key.name == "inventory" for op in plan.for_tenant("acme"))

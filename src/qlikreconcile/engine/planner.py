@@ -154,8 +154,9 @@ def _plan_one(
             drift=missing is not None,
         ), None
     if not observed.owned and not observed.adopt:
+        why = f" ({'; '.join(observed.drift)})" if observed.drift else ""
         return None, (
-            "exists without qlikreconcile's ownership marker, so it is left alone; "
+            f"exists without qlikreconcile's ownership marker{why}, so it is left alone; "
             "rename it in the spec, or adopt it explicitly (adopt_unmarked: true in the tenant "
             "file)"
         )

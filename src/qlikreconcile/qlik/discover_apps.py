@@ -252,40 +252,56 @@ def _unmarked(
     builds: dict[str, list[dict[str, Any]]],
     published: dict[str, dict[str, Any]],
 ) -> None:
-    """Expected apps without our marker (left alone), and expected apps gone missing (drift)."""
-    unmarked = {
-        (spaces.get(i.get("spaceId") or "", ""), i.get("name")): i
-        for i in items
-        if app_items.marker(i) is None
-    }
+    """Expected apps without our marker (left alone), and expected apps gone missing (drift).
+
+    An unmarked app carries why it could not be taken over even where the tenant adopts
+    (several of one name; a published copy of another app), so the plan can say so.
+    """
+    unmarked: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+    for item in items:
+        if app_items.marker(item) is None:
+            where = (spaces.get(item.get("spaceId") or "", ""), item.get("name"))
+            unmarked.setdefault(where, []).append(item)
     for template, ref in sorted(refs.items()):
         app_key = resources.app_key(tenant, template)
         pub_key = resources.published_key(tenant, template)
         if template not in builds:
-            stranger = unmarked.get((ref.space, ref.name))
-            if stranger is not None:
-                found.resources.append(
-                    ActualResource(
-                        app_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
-                    )
-                )
+            strangers = unmarked.get((ref.space, ref.name), [])
+            if strangers:
+                found.resources.append(_stranger(app_key, ref, strangers, ref.space))
             elif template in published:
                 found.missing[app_key] = (
                     "build app is missing (deleted in the tenant?); its published copy remains"
                 )
         if ref.publish_to and template not in published:
-            stranger = unmarked.get((ref.publish_to, ref.name))
-            if stranger is not None:
-                found.resources.append(
-                    ActualResource(
-                        pub_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
-                    )
-                )
+            strangers = unmarked.get((ref.publish_to, ref.name), [])
+            if strangers:
+                stranger = _stranger(pub_key, ref, strangers, ref.publish_to)
+                build = builds.get(template)
+                origin = app_items.attrs(strangers[-1]).get("originAppId")
+                if build and len(strangers) == 1 and origin != app_items.app_id(build[0]):
+                    why = f"published from {origin}, not from the build app"
+                    stranger = replace(stranger, drift=(why,))
+                found.resources.append(stranger)
             elif template in builds:
                 found.missing[pub_key] = (
                     "published app is missing: deleted in the tenant, "
                     "or an earlier apply stopped before publishing"
                 )
+
+
+def _stranger(
+    key: ResourceKey, ref: AppRef, strangers: list[dict[str, Any]], space: str
+) -> ActualResource:
+    """An app without our marker where the spec expects one (the last listed, as before)."""
+    why = (
+        (f"{len(strangers)} apps named {ref.name!r} in {space!r}: which one is meant is ambiguous",)
+        if len(strangers) > 1
+        else ()
+    )
+    return ActualResource(
+        key, {"name": ref.name}, owned=False, ident=app_items.app_id(strangers[-1]), drift=why
+    )
 
 
 def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]) -> ActualResource:
