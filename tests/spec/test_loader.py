@@ -307,3 +307,18 @@ def test_an_app_cannot_set_the_fleet_reload_cap(fleet_dir: MakeFleet) -> None:
     (problem,) = problems_of(fleet_dir({"tenants/acme.yaml": tenant_yaml}))
     assert "tenants/acme.yaml:" in problem
     assert "max_concurrent" in problem
+
+
+def test_adopt_unmarked_is_an_explicit_decision_of_the_tenant_file(fleet_dir: MakeFleet) -> None:
+    adopting = TENANT_YAML.replace("variables:", "adopt_unmarked: true\nvariables:", 1)
+    assert load_fleet(fleet_dir({"tenants/acme.yaml": adopting})).tenants[0].adopt_unmarked
+    assert not load_fleet(fleet_dir()).tenants[0].adopt_unmarked
+
+
+@pytest.mark.parametrize("value", ["1", '"true"', "null", "maybe"])
+def test_adopt_unmarked_must_be_true_or_false(fleet_dir: MakeFleet, value: str) -> None:
+    text = TENANT_YAML.replace("variables:", f"adopt_unmarked: {value}\nvariables:", 1)
+    (problem,) = problems_of(fleet_dir({"tenants/acme.yaml": text}))
+    assert problem.startswith("desired/tenants/acme.yaml:2:17: "), problem
+    assert "`adopt_unmarked` must be true or false, not " in problem
+    assert "(fix: write true or false)" in problem

@@ -4,6 +4,9 @@ Apply checks the plan against its rollout's thresholds *before any change* and r
 naming the figures, unless forced. The unit is the tenant: "republish in 3 of 3 tenants (100%)".
 A plan that planned no tenant at all (an empty or unreadable spec never gets this far, but a
 plan file could say so) may never delete anything, forced or not.
+
+An adoption alone is not counted: it writes qlikreconcile's ownership marker and changes nothing
+customers see. An adoption that also republishes (:attr:`Operation.then`) counts as a republish.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def blast_radius(plan: Plan, rollout: Rollout | None = None) -> tuple[Radius, ..
     found = []
     for kind in GUARDED:
         threshold = policy.guard.get(kind)
-        touched = {op.key.tenant for op in plan.operations if op.action in _COUNTED[kind]}
+        touched = {op.key.tenant for op in plan.operations if op.effects & _COUNTED[kind]}
         if threshold is not None and touched:
             found.append(Radius(kind, len(touched), fleet, threshold))
     return tuple(found)
@@ -62,7 +65,7 @@ def blast_radius(plan: Plan, rollout: Rollout | None = None) -> tuple[Radius, ..
 
 def refusals(plan: Plan, *, force: bool = False) -> list[str]:
     """Why apply must refuse the plan (empty: it may go ahead)."""
-    deletes = [op for op in plan.operations if op.action in _COUNTED["delete"]]
+    deletes = [op for op in plan.operations if op.effects & _COUNTED["delete"]]
     if deletes and not plan.tenants:
         return [f"the plan deletes {len(deletes)} resources but names no tenant: never applied"]
     if force:

@@ -57,10 +57,18 @@ class Operation:
     drift: bool = False
     gates: tuple[str, ...] = ()
     """The checks of the health gate this operation must pass, one line each (for people)."""
+    then: Action | None = None
+    """What an ADOPT also does once the resource is ours: the kind's refresh (a republish after
+    the build app it comes from changed in the same plan). None for every other action."""
 
     @property
     def id(self) -> str:
         return f"{self.key}:{self.action.value}"
+
+    @property
+    def effects(self) -> frozenset[Action]:
+        """Every action this operation performs: its own, and what an adoption also does."""
+        return frozenset({self.action} if self.then is None else {self.action, self.then})
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -81,6 +89,8 @@ class Operation:
             data["drift"] = True
         if self.gates:
             data["gates"] = list(self.gates)
+        if self.then is not None:
+            data["then"] = self.then.value
         return data
 
 

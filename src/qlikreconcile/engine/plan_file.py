@@ -107,4 +107,5 @@ def _operation(tenant: str, data: Mapping[str, Any]) -> Operation:
         ident=data.get("ident"),
         drift=bool(data.get("drift", False)),
         gates=tuple(str(g) for g in data.get("gates", [])),
+        then=Action(data["then"]) if data.get("then") else None,
     )

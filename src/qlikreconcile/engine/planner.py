@@ -4,11 +4,17 @@ For each desired resource, in dependency order:
 
 * absent (or its parent is being created or replaced) -> the kind's create action;
 * present but not carrying our ownership marker -> left alone, with a warning, and everything
-  that depends on it is not planned;
+  that depends on it is not planned; unless the provider reports it for adoption (an explicit
+  spec decision), then ADOPT (below);
 * present and owned -> field diff; a difference in an immutable field plans a replace,
   any other difference the kind's update action;
-* otherwise, when something it is refreshed by has an operation -> the kind's refresh action
-  (reload after a script change, republish after the build app changed).
+* otherwise, when something it is refreshed by has an operation that changes content -> the
+  kind's refresh action (reload after a script change, republish after the build app changed).
+
+ADOPT takes a resource over: one operation that writes our marker and, when the fields differ,
+the spec's fields with it (never a replace: a difference in an immutable field leaves it alone).
+An adoption that changes no field is no content change, so it refreshes nothing; an adopted
+resource whose refresh is due carries it as ``then`` (adopt, then republish).
 
 Operations depend on the operations of the resources they depend on, so the executor can run
 independent work concurrently and skip only what depends on a failure. The planner decides;
@@ -21,6 +27,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from qlikreconcile.engine.adoption import adopt_reason, adoption_then, refresh_triggers
 from qlikreconcile.engine.diff import create_changes, diff_fields
 from qlikreconcile.engine.graph import CycleError, topological
 from qlikreconcile.engine.keys import Action, ResourceKey
@@ -82,7 +89,7 @@ def make_plan(
         if waiting is not None:
             blocked[key] = f"waits for {waiting}"
             continue
-        op, block = _plan_one(resource, kinds[key.kind], actual, planned)
+        op, block = _plan_one(resource, kinds[key.kind], actual, planned, kinds)
         if block:
             blocked[key] = block
             divergences.append(f"{key}: {block}")
@@ -124,6 +131,7 @@ def _plan_one(
     kind: KindSpec,
     actual: ActualState,
     planned: Mapping[ResourceKey, Operation],
+    kinds: Mapping[str, KindSpec],
 ) -> tuple[Operation | None, str | None]:
     key = resource.key
     parent_op = planned.get(resource.parent) if resource.parent else None
@@ -145,10 +153,12 @@ def _plan_one(
             inputs=resource.inputs,
             drift=missing is not None,
         ), None
-    if not observed.owned:
+    if not observed.owned and not observed.adopt:
+        why = f" ({'; '.join(observed.drift)})" if observed.drift else ""
         return None, (
-            "exists without qlikreconcile's ownership marker, so it is left alone; "
-            "rename it in the spec, or adopt it explicitly"
+            f"exists without qlikreconcile's ownership marker{why}, so it is left alone; "
+            "rename it in the spec, or adopt it explicitly (adopt_unmarked: true in the tenant "
+            "file)"
         )
 
     changes = diff_fields(
@@ -168,13 +178,21 @@ def _plan_one(
             )
             hint = f"; {kind.fixed_hint}" if kind.fixed_hint else ""
             return None, f"cannot change {shown} on an existing {kind.name}; left alone{hint}"
-        action = Action.REPLACE if roots & kind.immutable_fields else kind.update_action
+        immutable = sorted(roots & kind.immutable_fields)
+        if observed.adopt and immutable:
+            return None, (
+                f"cannot be taken over: it differs in {', '.join(immutable)}, which only a "
+                "new copy could change; left alone"
+            )
+        action = Action.REPLACE if immutable else kind.update_action
         if action is None:
             return None, f"differs in {', '.join(sorted(roots))} but cannot be updated in place"
         reason = f"differs in {', '.join(sorted(roots))}"
+        then = None
         if observed.adopt:
             action, drift = Action.ADOPT, False
-            reason = f"takes over {observed.ident} ({_adopt_reason(observed)}): {reason}"
+            then, after = adoption_then(resource, kind, planned, kinds)
+            reason = f"takes over {observed.ident} ({adopt_reason(observed)}): {reason}{after}"
         elif drift:
             reason = "; ".join(drift_reasons) + f": {reason}"
         return Operation(
@@ -186,19 +204,22 @@ def _plan_one(
             drift=drift,
             desired=_masked(resource.fields, kind),
             inputs=resource.inputs,
+            then=then,
         ), None
 
     if observed.adopt:
         # Nothing to change, but it still has to be marked as ours.
+        then, after = adoption_then(resource, kind, planned, kinds)
         return Operation(
             key,
             Action.ADOPT,
-            f"takes over {observed.ident} ({_adopt_reason(observed)})",
+            f"takes over {observed.ident} ({adopt_reason(observed)}){after}",
             ident=observed.ident,
             desired=_masked(resource.fields, kind),
             inputs=resource.inputs,
+            then=then,
         ), None
-    triggers = [k for k in resource.refresh_on if k in planned]
+    triggers = refresh_triggers(resource, planned, kinds)
     if kind.refresh_action is not None and triggers:
         reason = "after changes to " + ", ".join(str(k) for k in triggers)
         return Operation(
@@ -210,10 +231,6 @@ def _plan_one(
             inputs=resource.inputs,
         ), None
     return None, None
-
-
-def _adopt_reason(observed: ActualResource) -> str:
-    return "; ".join(observed.drift) or "named in the spec"
 
 
 def _changed_outside(

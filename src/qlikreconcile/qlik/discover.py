@@ -5,7 +5,8 @@ Per tenant the reads are: the tenant (``tenants/me``), its spaces, data connecti
 for on the spaces we own, and for each build app we own its current script, script history head
 and last reload (see :mod:`.discover_apps`). A tenant whose host does not answer as a tenant is
 reported as absent (nothing exists); a tenant that cannot be read is reported as unreadable and
-planned for no further.
+planned for no further. Where the tenant file says ``adopt_unmarked: true``, spaces, connections,
+apps and schedules without our marker are reported for adoption (``ActualResource.adopt``).
 
 An absent tenant is looked at once more (:func:`_absent`): when the spec names its id
 (``tenant.id``), or a pending-create control record in the source tenant holds the id of the
@@ -28,9 +29,10 @@ from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource, ActualState
 from qlikreconcile.errors import ApiError, NotFoundError, TransportError
 from qlikreconcile.qlik import offboarding, ownership, pending, quirks, resources
+from qlikreconcile.qlik.build_apps import LastReloads
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords
-from qlikreconcile.qlik.discover_apps import AppRef, LastReloads, read_apps
+from qlikreconcile.qlik.discover_apps import AppRef, read_apps
 from qlikreconcile.qlik.lookups import find_group
 from qlikreconcile.qlik.schedules import read_tasks
 from qlikreconcile.qlik.session import QlikSession
@@ -55,6 +57,9 @@ class TenantRef:
     prune_published: str | None = None
     """Published copies no longer in the spec are pruned: ``keep_sheets`` (never one customers'
     sheets live in) or ``with_sheets`` (the tenant file allows it); None: not pruned."""
+    adopt_unmarked: bool = False
+    """The tenant file's ``adopt_unmarked``: what the spec describes but lacks our marker is
+    reported for adoption (and unmarked apps are read as fully as ours)."""
 
 
 class _Unreadable(Exception):
@@ -247,9 +252,13 @@ async def read_tenant(
         )
     space_names = {s["id"]: s["name"] for s in spaces if s.get("name")}
     out = [_tenant(tenant, info, client.host)]
-    out += [_space(tenant, s) for s in spaces if s.get("name")]
-    out += [_connection(tenant, c, space_names) for c in connections if c.get("space")]
-    owned = [s for s in spaces if ownership.parse_space_description(s.get("description"))[0]]
+    adopt = ref.adopt_unmarked
+    out += [_space(tenant, s, adopt=adopt) for s in spaces if s.get("name")]
+    out += [_connection(tenant, c, space_names, adopt=adopt) for c in connections if c.get("space")]
+    # Assignments are read on our spaces only, and on those about to be adopted.
+    owned = [
+        s for s in spaces if adopt or ownership.parse_space_description(s.get("description"))[0]
+    ]
     assignments, apps = await asyncio.gather(
         _assignments(client, tenant, owned, ref.members),
         read_apps(
@@ -262,6 +271,7 @@ async def read_tenant(
             reloads,
             tasks,
             prune=ref.prune_published,
+            adopt=adopt,
         ),
     )
     return out + assignments + apps.resources, apps.missing
@@ -287,7 +297,8 @@ def _tenant(tenant: str, info: dict[str, Any], host: str) -> ActualResource:
     )
 
 
-def _space(tenant: str, space: dict[str, Any]) -> ActualResource:
+def _space(tenant: str, space: dict[str, Any], *, adopt: bool = False) -> ActualResource:
+    """``adopt``: the tenant file adopts unmarked resources (one without our marker is)."""
     owned, text, applied = ownership.parse_space_description(space.get("description"))
     return ActualResource(
         resources.space_key(tenant, space["name"]),
@@ -295,10 +306,14 @@ def _space(tenant: str, space: dict[str, Any]) -> ActualResource:
         owned=owned,
         ident=space.get("id"),
         applied=applied,
+        adopt=adopt and not owned,
+        drift=("no ownership marker",) if adopt and not owned else (),
     )
 
 
-def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> ActualResource:
+def _connection(
+    tenant: str, conn: dict[str, Any], spaces: dict[str, str], *, adopt: bool = False
+) -> ActualResource:
     space = spaces.get(conn["space"], conn["space"])
     owned, applied = ownership.parse_connection_tags(conn.get("tags"))
     # Qlik never returns qUsername or qPassword (doc §7): both come from our own tags.
@@ -314,6 +329,8 @@ def _connection(tenant: str, conn: dict[str, Any], spaces: dict[str, str]) -> Ac
         owned=owned,
         ident=conn.get("qID") or conn.get("id"),
         applied=applied,
+        adopt=adopt and not owned,
+        drift=("no ownership marker",) if adopt and not owned else (),
     )
 
 

@@ -2,9 +2,10 @@
 
 Qlik has no app list; apps are read through the items API. Our apps carry a marker in their
 description (see :mod:`.ownership`). Apps the spec expects but that lack the marker are reported
-as unowned (so they are left alone, never duplicated); copies that a replacement superseded are
-reported as leftovers; an expected app that is absent while its sibling exists is reported as
-missing, which the planner labels as drift.
+as unowned (so they are left alone, never duplicated), or, where the tenant file adopts unmarked
+resources, read in full and reported for adoption (:mod:`.adopt_apps`); copies that a
+replacement superseded are reported as leftovers; an expected app that is absent while its
+sibling exists is reported as missing, which the planner labels as drift.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
 from qlikreconcile.engine.state import ActualResource
-from qlikreconcile.errors import ApiError
-from qlikreconcile.qlik import app_items, data_checks, ownership, resources
+from qlikreconcile.qlik import adopt_apps, app_items, ownership, resources
+from qlikreconcile.qlik.build_apps import Freshness, LastReloads, build_app, epoch
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import count_sheets_or_none
 from qlikreconcile.qlik.published_copies import published_copies
 from qlikreconcile.qlik.schedules import read_schedules
-
-ACTIVE_RELOAD = frozenset({"QUEUED", "RELOADING", "CANCELING"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +43,11 @@ class AppRef:
     script: str | None = None
     """The load script the spec sets (None: unknown, e.g. a saved plan): when the app's newest
     script version is ours with this script's hash, its text is not read again."""
+    release: int | None = None
+    """Set only where the tenant adopts unmarked resources: the release, artifact digest and
+    published content the spec names, which an adopted app is taken to be (:mod:`.adopt_apps`)."""
+    digest: str | None = None
+    content: str | None = None
 
 
 @dataclass
@@ -64,10 +67,12 @@ async def read_apps(
     tasks: list[dict[str, Any]] | None = None,
     *,
     prune: str | None = None,
+    adopt: bool = False,
 ) -> AppsFound:
     """``prune`` (published copies no longer in the spec will be pruned): ``keep_sheets`` or
     ``with_sheets``; their sheets are counted, so one customers use is protected (``keep_sheets``)
-    or at least shown (``with_sheets``)."""
+    or at least shown (``with_sheets``). ``adopt``: unmarked apps the spec describes are read
+    and reported for adoption (:mod:`.adopt_apps`), and so are unmarked schedules."""
     builds: dict[str, list[dict[str, Any]]] = {}
     copies_of: dict[str, list[dict[str, Any]]] = {}
     leftovers: list[tuple[str, dict[str, Any]]] = []
@@ -107,21 +112,53 @@ async def read_apps(
         ref = refs.get(template)
         max_age = ref.max_age_seconds if ref else None
         shown = published.get(template)
-        served_at = _epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
+        served_at = epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
         freshness = Freshness(max_age, now, served_at)
         spec_script = ref.script if ref else None
         checks = ref.checks if ref else ()
+        adopting = adopt and ref is not None and ref.release is not None
         reads.append(
-            _build_app(
-                client, tenant, copies[0], spaces, freshness, spec_script, last_reloads, checks
+            build_app(
+                client,
+                tenant,
+                copies[0],
+                spaces,
+                freshness,
+                spec_script,
+                last_reloads,
+                checks,
+                adopt_script=adopt_apps.identity(ref) if adopting and ref else None,
             )
         )
         leftovers += [(template, extra) for extra in copies[1:]]
+    adopted = adopt_apps.candidates(items, spaces, refs, builds, published) if adopt else []
+    for candidate in adopted:
+        ref = refs[candidate.template]
+        if candidate.build is None:
+            continue
+        shown = candidate.published or published.get(candidate.template)
+        served_at = epoch(app_items.attrs(shown).get("lastReloadTime")) if shown else None
+        freshness = Freshness(ref.max_age_seconds, now, served_at)
+        reads.append(
+            build_app(
+                client,
+                tenant,
+                candidate.build,
+                spaces,
+                freshness,
+                ref.script,
+                last_reloads,
+                ref.checks,
+                adopt=candidate.identity,
+            )
+        )
     for resources_ in await asyncio.gather(*reads):  # the build apps, read at once
         out += resources_
     linked = {app_items.attrs(i).get("originAppId") for c in copies_of.values() for i in c}
     out += [_leftover(tenant, template, item, linked) for template, item in leftovers]
     out += extras
+    builds = {**builds, **{c.template: [c.build] for c in adopted if c.build is not None}}
+    published = {**published, **_adopted_published(found, tenant, refs, adopted)}
     _unmarked(found, tenant, items, spaces, refs, builds, published)
     if builds or published:
         targets = {}
@@ -141,9 +178,38 @@ async def read_apps(
         # The schedule of a published copy kept for customers' sheets is kept with it.
         kept = {str(r.ident): r.protected for r in out if r.protected}
         found.resources += await read_schedules(
-            client, tenant, targets, tasks, left=unpublished, protect=kept
+            client, tenant, targets, tasks, left=unpublished, protect=kept, adopt=adopt
         )
     return found
+
+
+def _adopted_published(
+    found: AppsFound, tenant: str, refs: dict[str, AppRef], adopted: list[adopt_apps.Candidate]
+) -> dict[str, dict[str, Any]]:
+    """The unmarked published copies to adopt, added to ``found``; by template. Each is taken
+    to show the spec's content when its build copy's script is the spec's."""
+    scripts = {
+        r.key.name: str(r.fields.get("script"))
+        for r in found.resources
+        if r.key.kind == resources.SCRIPT
+    }
+    out = {}
+    for candidate in adopted:
+        ref = refs[candidate.template]
+        if candidate.published is None or ref.publish_to is None:
+            continue
+        # Current: the build copy's script (as read, or as adopted) is the spec's.
+        text = scripts.get(candidate.template)
+        current = (
+            text is not None
+            and ref.digest is not None
+            and ownership.content_digest(ref.digest, text) == ref.content
+        )
+        found.resources.append(
+            adopt_apps.published_resource(tenant, candidate, ref.publish_to, current=current)
+        )
+        out[candidate.template] = candidate.published
+    return out
 
 
 def _published(
@@ -186,40 +252,56 @@ def _unmarked(
     builds: dict[str, list[dict[str, Any]]],
     published: dict[str, dict[str, Any]],
 ) -> None:
-    """Expected apps without our marker (left alone), and expected apps gone missing (drift)."""
-    unmarked = {
-        (spaces.get(i.get("spaceId") or "", ""), i.get("name")): i
-        for i in items
-        if app_items.marker(i) is None
-    }
+    """Expected apps without our marker (left alone), and expected apps gone missing (drift).
+
+    An unmarked app carries why it could not be taken over even where the tenant adopts
+    (several of one name; a published copy of another app), so the plan can say so.
+    """
+    unmarked: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+    for item in items:
+        if app_items.marker(item) is None:
+            where = (spaces.get(item.get("spaceId") or "", ""), item.get("name"))
+            unmarked.setdefault(where, []).append(item)
     for template, ref in sorted(refs.items()):
         app_key = resources.app_key(tenant, template)
         pub_key = resources.published_key(tenant, template)
         if template not in builds:
-            stranger = unmarked.get((ref.space, ref.name))
-            if stranger is not None:
-                found.resources.append(
-                    ActualResource(
-                        app_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
-                    )
-                )
+            strangers = unmarked.get((ref.space, ref.name), [])
+            if strangers:
+                found.resources.append(_stranger(app_key, ref, strangers, ref.space))
             elif template in published:
                 found.missing[app_key] = (
                     "build app is missing (deleted in the tenant?); its published copy remains"
                 )
         if ref.publish_to and template not in published:
-            stranger = unmarked.get((ref.publish_to, ref.name))
-            if stranger is not None:
-                found.resources.append(
-                    ActualResource(
-                        pub_key, {"name": ref.name}, owned=False, ident=app_items.app_id(stranger)
-                    )
-                )
+            strangers = unmarked.get((ref.publish_to, ref.name), [])
+            if strangers:
+                stranger = _stranger(pub_key, ref, strangers, ref.publish_to)
+                build = builds.get(template)
+                origin = app_items.attrs(strangers[-1]).get("originAppId")
+                if build and len(strangers) == 1 and origin != app_items.app_id(build[0]):
+                    why = f"published from {origin}, not from the build app"
+                    stranger = replace(stranger, drift=(why,))
+                found.resources.append(stranger)
             elif template in builds:
                 found.missing[pub_key] = (
                     "published app is missing: deleted in the tenant, "
                     "or an earlier apply stopped before publishing"
                 )
+
+
+def _stranger(
+    key: ResourceKey, ref: AppRef, strangers: list[dict[str, Any]], space: str
+) -> ActualResource:
+    """An app without our marker where the spec expects one (the last listed, as before)."""
+    why = (
+        (f"{len(strangers)} apps named {ref.name!r} in {space!r}: which one is meant is ambiguous",)
+        if len(strangers) > 1
+        else ()
+    )
+    return ActualResource(
+        key, {"name": ref.name}, owned=False, ident=app_items.app_id(strangers[-1]), drift=why
+    )
 
 
 def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]) -> ActualResource:
@@ -234,168 +316,3 @@ def _leftover(tenant: str, template: str, item: dict[str, Any], linked: set[Any]
     return app_items.extra_copy(
         tenant, resources.APP, template, app_id, why, superseded=in_use, garbage=not in_use
     )
-
-
-async def _build_app(
-    client: QlikClient,
-    tenant: str,
-    item: dict[str, Any],
-    spaces: dict[str, str],
-    freshness: Freshness,
-    spec_script: str | None,
-    reloads: LastReloads,
-    checks: tuple[dict[str, Any], ...] = (),
-) -> list[ActualResource]:
-    marker = app_items.marker(item)
-    assert marker is not None
-    app_id = app_items.app_id(item)
-    template = marker.template
-    app = ActualResource(
-        resources.app_key(tenant, template),
-        {
-            "name": item.get("name"),
-            "space": spaces.get(item.get("spaceId") or "", ""),
-            "template": marker.template,
-            "release": marker.release,
-            "digest": marker.digest,
-        },
-        ident=app_id,
-        applied=marker.applied,
-    )
-    history, last = await asyncio.gather(
-        client.get_json(f"/api/v1/apps/{app_id}/scripts", params={"limit": 1}),
-        reloads.last(app_id),
-    )
-    head = (history.get("scripts") or [{}])[0]
-    message = str(head.get("versionMessage") or "")
-    script_drift: tuple[str, ...] = ()
-    if not message.startswith(ownership.SCRIPT_VERSION_PREFIX):
-        script_drift = ("load script was edited in the tenant",)
-    if spec_script is not None and ownership.message_digest(message) == ownership.script_digest(
-        spec_script
-    ):
-        text = spec_script  # the current version is ours, set with exactly this text
-    else:
-        current = await client.get_json(f"/api/v1/apps/{app_id}/scripts/current")
-        text = (current or {}).get("script", "")
-    script = ActualResource(
-        resources.script_key(tenant, template),
-        {"script": text},
-        ident=app_id,
-        drift=script_drift,
-    )
-    status, drift = reload_status(last, head.get("modifiedTime"), freshness)
-    if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
-        failed = await data_checks.unhealthy(client, app_id, checks)
-        if failed:
-            status, drift = "CHECKS_FAILED", (f"data check failed: {failed}",)
-    reload = ActualResource(
-        resources.reload_key(tenant, template),
-        {"status": status},
-        ident=app_id,
-        drift=drift,
-        observed={"data_at": data_time(last, freshness)},
-    )
-    return [app, script, reload]
-
-
-class LastReloads:
-    """The newest reload of each app, from one tenant-wide list where Qlik allows it.
-
-    ``GET /reloads`` without ``appId`` lists the whole tenant's reloads, newest first, for a
-    tenant admin (qlik-cloud-api.md §6.1). ``found`` holds the newest of each app on its first
-    page; an app not on it is asked for by itself unless the page was the whole list
-    (``complete``). Without the right to list the tenant (400/403) every app is asked for.
-    """
-
-    def __init__(
-        self, client: QlikClient, found: dict[str, dict[str, Any]], *, complete: bool
-    ) -> None:
-        self._client = client
-        self._found = found
-        self._complete = complete
-
-    @classmethod
-    async def read(cls, client: QlikClient) -> LastReloads:
-        try:
-            page = await client.get_json("/api/v1/reloads", params={"limit": RELOADS_PAGE})
-        except ApiError as exc:
-            if exc.status in (400, 403):
-                return cls(client, {}, complete=False)
-            raise
-        found: dict[str, dict[str, Any]] = {}
-        for reload in page.get("data") or []:
-            found.setdefault(str(reload.get("appId")), reload)
-        links = page.get("links") or {}
-        return cls(client, found, complete=not (links.get("next") or {}).get("href"))
-
-    async def last(self, app_id: str) -> dict[str, Any] | None:
-        if app_id in self._found or self._complete:
-            return self._found.get(app_id)
-        answer = await self._client.get_json(
-            "/api/v1/reloads", params={"appId": app_id, "limit": 1}
-        )
-        first: dict[str, Any] | None = (answer.get("data") or [None])[0]
-        return first
-
-
-RELOADS_PAGE = 100
-"""The largest page Qlik serves of the reloads list."""
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How old the data customers see may be, and when it was last refreshed where they see it.
-
-    ``served_at`` is the published copy's last reload: its own reload task refreshes it in place,
-    so the build copy's reload alone would call fresh data old every day.
-    """
-
-    max_age: int | None
-    now: float
-    served_at: float | None = None
-
-
-def reload_status(
-    last: dict[str, Any] | None, script_modified: str | None, freshness: Freshness
-) -> tuple[str, tuple[str, ...]]:
-    """Whether the app's data reflects its current content: SUCCEEDED only when it does."""
-    if last is None:
-        return "NEVER", ()
-    status = str(last.get("status"))
-    if status in ACTIVE_RELOAD:
-        return status, ()
-    if status != "SUCCEEDED":
-        error = last.get("errorMessage") or last.get("errorCode") or "no error message"
-        return status, (f"last reload {status}: {error}",)
-    if script_modified and _before(last.get("creationTime"), script_modified):
-        return "STALE", ("load script changed after the last reload",)
-    ended = data_time(last, freshness)
-    max_age, now = freshness.max_age, freshness.now
-    if max_age is not None and ended is not None and now - ended > max_age:
-        hours = (now - ended) / 3600
-        return "TOO_OLD", (f"data is {hours:.1f} h old, more than max_age {max_age // 3600} h",)
-    return "SUCCEEDED", ()
-
-
-def data_time(last: dict[str, Any] | None, freshness: Freshness) -> float | None:
-    """When the data customers see was last refreshed: the build copy's last reload, or the
-    published copy's own (its schedule reloads it in place), whichever is newer."""
-    ended = _epoch(last.get("endTime")) if last and last.get("status") == "SUCCEEDED" else None
-    return max((t for t in (ended, freshness.served_at) if t is not None), default=None)
-
-
-def _epoch(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def _before(a: str | None, b: str) -> bool:
-    first, second = _epoch(a), _epoch(b)
-    if first is None:
-        return True
-    return second is not None and first < second

@@ -9,12 +9,14 @@ Every marker lives in a field the real API accepts and returns (architecture §4
   ``description`` naming template, release and artifact digest;
 * published apps: a marker in ``description`` naming the template and the content digest;
 * load scripts: a header comment naming template and release, and a ``versionMessage`` naming
-  them and a hash of the script's text.
+  them and a hash of the script's text (flagged ``adopted,`` on the version that only added the
+  header to an adopted app's script).
 
 Markers also carry ``applied=<digest>``: the digest of the fields qlikreconcile last wrote, so a
 later plan can tell a change made in the tenant (drift) from a change in the spec.
 
-Anything without a marker is never changed or deleted.
+Anything without a marker is never changed or deleted, unless the tenant file adopts it
+(``adopt_unmarked: true``): then apply writes the marker (an ``adopt`` operation).
 """
 
 from __future__ import annotations
@@ -138,6 +140,18 @@ def script_header(template: str, release: int) -> str:
     )
 
 
+def without_header(script: str) -> str:
+    """A script we set, without its first line (our header): what the template rendered."""
+    first, newline, rest = script.partition("\n")
+    return rest if newline and first.startswith("// Managed by qlikreconcile:") else script
+
+
+def content_digest(digest: str, script: str) -> str:
+    """What a published app shows (recorded in its marker): the release's artifact and the
+    tenant's script, hashed."""
+    return hashlib.sha256(f"{digest}\n{script}".encode()).hexdigest()[:16]
+
+
 def script_digest(script: str) -> str:
     """A short hash of a load script, carried in the version message of each script we set."""
     return hashlib.sha256(script.encode()).hexdigest()[:16]
@@ -156,6 +170,22 @@ def script_version_message(template: str, release: int, script: str) -> str:
         f"{SCRIPT_VERSION_PREFIX} template {template} release {release} "
         f"script {script_digest(script)}"
     )
+
+
+ADOPTED = "adopted,"
+
+
+def adoption_message(message: str) -> str:
+    """The version message of the script version an adoption writes: our message, flagged.
+
+    That version only adds our header comment to a script whose text already was the spec's, so
+    discovery does not take it for a content change (the data loaded before it stays current).
+    """
+    return f"{SCRIPT_VERSION_PREFIX} {ADOPTED}{message.removeprefix(SCRIPT_VERSION_PREFIX)}"
+
+
+def is_adoption_message(message: str) -> bool:
+    return message.startswith(f"{SCRIPT_VERSION_PREFIX} {ADOPTED}")
 
 
 def message_digest(message: str) -> str | None:

@@ -21,6 +21,7 @@ The uncertainties that matter most, and their counterparts in the emulator's own
     TENANT_PATCH_ON_OWN_HOST          tenant.alias                where the alias PATCH goes
     is_migrated_legacy_task_error     reload_tasks.removed        400 TASKS-001 on a migrated task
     (schedules.py: migratedFrom)      reload_tasks.migration      how Qlik's migrated copy shows
+    PUBLISHED_ATTRIBUTES_BY_PUT       (apps PUT, any app)         a published copy's description
 
 ``tests/conformance`` runs the same scripted flow against the emulator and, with
 ``QLIKRECONCILE_LIVE_*`` set, against a real tenant (README, "Checking against a real tenant");
@@ -109,6 +110,15 @@ def data_connection_patch_body(operations: Sequence[Mapping[str, Any]]) -> Any:
     function if a real tenant rejects it.
     """
     return [dict(op) for op in operations]
+
+
+PUBLISHED_ATTRIBUTES_BY_PUT: bool = True
+"""Adopting a published copy writes our marker with ``PUT /api/v1/apps/{id}`` (attributes
+``name`` and ``description``), as on any app the caller may edit [SPEC /v1/apps/{appId} PUT].
+Whether Qlik lets a tenant admin bot edit the attributes of an app in a managed space without
+republishing is unverified; ``False`` makes adoption republish the copy instead (the republish
+body carries the same attributes; customers' sheets are kept, quirk REPUBLISH_KEEPS_USER_SHEETS).
+"""
 
 
 PENDING_RELOAD_STATUS: int = 429

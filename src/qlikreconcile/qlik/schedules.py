@@ -13,6 +13,8 @@ Per tenant, discovery reads the task list once and, for each scheduled template,
 * more of ours: duplicates or tasks on an app that is no longer the scheduled one, garbage;
 * none of ours but a copy Qlik made when it migrated a legacy task (``metadata.migratedFrom``):
   adopted (our marker written);
+* none of ours but one someone made, where the tenant file adopts unmarked resources: adopted
+  the same way (the oldest, when there are several);
 * nothing at all: a legacy reload task on the app (read only then, one more list call), which
   a scheduling task replaces (field ``api`` differs); the legacy one is then deleted where Qlik
   still allows it (a migrated one answers 400 ``TASKS-001``: Qlik turned it off already).
@@ -108,13 +110,15 @@ async def read_schedules(
     *,
     left: Collection[str] = (),
     protect: Mapping[str, str] | None = None,
+    adopt: bool = False,
 ) -> list[ActualResource]:
     """The schedules of a tenant's templates; ``targets`` maps template -> the app to schedule.
 
     ``tasks`` is the tenant's task list when already read (:func:`read_tasks`). A task of ours
     on an app in ``left`` (kept for customers but no longer managed) is left behind like the
     app, never garbage. A task on an app in ``protect`` (app id -> why it is never pruned) is
-    protected with it.
+    protected with it. ``adopt`` (the tenant file adopts unmarked resources): a scheduling task
+    without our marker on the app to schedule is taken over.
     """
     if tasks is None:
         tasks = await read_tasks(client)
@@ -155,8 +159,14 @@ async def read_schedules(
             ),
             key=_created,
         )
+        unmarked = sorted(
+            (t for t in tasks if adopt and t.get("resourceId") == app_id and not _marker(t)),
+            key=_created,
+        )
         if migrated:
             out.append(_migrated(tenant, template, migrated[0]))
+        elif unmarked:
+            out.append(_unmarked(tenant, template, unmarked[0]))
         else:
             unscheduled[template] = app_id
     if unscheduled:
@@ -205,6 +215,18 @@ def _migrated(tenant: str, template: str, task: Mapping[str, Any]) -> ActualReso
         _fields(task),
         ident=str(task.get("id")),
         drift=(f"Qlik migrated legacy reload task {legacy} to this scheduling task",),
+        adopt=True,
+    )
+
+
+def _unmarked(tenant: str, template: str, task: Mapping[str, Any]) -> ActualResource:
+    """A scheduling task someone made on the app, taken over where the tenant file adopts."""
+    return ActualResource(
+        resources.reload_task_key(tenant, template),
+        _fields(task),
+        ident=str(task.get("id")),
+        drift=("no ownership marker",),
+        owned=False,
         adopt=True,
     )
 

@@ -9,7 +9,6 @@ depends on the reload, so a failed reload never reaches customers.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,6 +53,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     delete_duplicates=fleet.delete_duplicate_published,
                     checks=check_inputs(fleet, a),
                     script=full_script(a),
+                    **(_adopted_identity(fleet, a) if t.adopt_unmarked else {}),
                 )
                 for a in t.apps
             ),
@@ -62,9 +62,21 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
             file=t.file,
             adopt_id=t.id,
             prune_published=_prune_published(fleet, t),
+            adopt_unmarked=t.adopt_unmarked,
         )
         for t in fleet.tenants
     ]
+
+
+def _adopted_identity(fleet: DesiredFleet, app: App) -> dict[str, Any]:
+    """What an unmarked app of a tenant that adopts is taken to be: the spec's release."""
+    release = fleet.templates[app.template].release(app.release)
+    assert release is not None, "the spec loader guarantees pinned releases exist"
+    return {
+        "release": app.release,
+        "digest": release.sha256,
+        "content": ownership.content_digest(release.sha256, full_script(app)),
+    }
 
 
 def _prune_published(fleet: DesiredFleet, tenant: Tenant) -> str | None:
@@ -185,11 +197,6 @@ def full_script(app: App) -> str:
     return ownership.script_header(app.template, app.release) + app.script
 
 
-def content_digest(digest: str, script: str) -> str:
-    """What a published app shows: the release's artifact and the tenant's script, hashed."""
-    return hashlib.sha256(f"{digest}\n{script}".encode()).hexdigest()[:16]
-
-
 def _app_chain(
     fleet: DesiredFleet,
     t: str,
@@ -253,7 +260,7 @@ def _app_chain(
                 {
                     "name": app.name,
                     "space": app.publish_to,
-                    "content": content_digest(release.sha256, script),
+                    "content": ownership.content_digest(release.sha256, script),
                 },
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key, reload_key),

@@ -44,6 +44,10 @@ class AppContext(_Frozen):
     scheduled: bool = False
     delete_duplicates: bool = False
     checks: tuple[dict[str, Any], ...] = ()
+    release: int | None = None
+    """Set only where the tenant adopts unmarked resources (with ``digest`` and ``content``)."""
+    digest: str | None = None
+    content: str | None = None
 
     def ref(self) -> AppRef:
         return AppRef(**self.model_dump())
@@ -59,6 +63,7 @@ class TenantContext(_Frozen):
     file: str = ""
     adopt_id: str | None = None
     prune_published: str | None = None
+    adopt_unmarked: bool = False
 
 
 class PlanContext(_Frozen):
@@ -92,6 +97,9 @@ class PlanContext(_Frozen):
                             scheduled=a.scheduled,
                             delete_duplicates=a.delete_duplicates,
                             checks=tuple(dict(c) for c in a.checks),
+                            release=a.release,
+                            digest=a.digest,
+                            content=a.content,
                         )
                         for a in ref.apps
                     ),
@@ -100,6 +108,7 @@ class PlanContext(_Frozen):
                     file=ref.file,
                     adopt_id=ref.adopt_id,
                     prune_published=ref.prune_published,
+                    adopt_unmarked=ref.adopt_unmarked,
                 )
                 for ref in refs
             },
@@ -122,6 +131,7 @@ class PlanContext(_Frozen):
                 file=info.file,
                 adopt_id=info.adopt_id,
                 prune_published=info.prune_published,
+                adopt_unmarked=info.adopt_unmarked,
             )
             for name, info in sorted(self.tenants.items())
         ]

@@ -91,9 +91,12 @@ def _app(
     else:
         schedule = "disabled"
     drift = tuple(d for r in (build, reload, task) if r is not None for d in r.drift)
+    # An app without our marker runs no release we know of (one to adopt is only taken to be
+    # the spec's release once adopted).
+    known = build is not None and build.owned and build.fields.get("release") is not None
     return AppStatus(
         template=template,
-        release=int(build.fields["release"]) if build is not None else None,
+        release=int(build.fields["release"]) if build is not None and known else None,
         newest=newest,
         pinned=app.pinned,
         reload=str(reload.fields.get("status")) if reload is not None else "NEVER",

@@ -42,7 +42,7 @@ class TenantSection:
 
     @property
     def risks(self) -> list[str]:
-        flags = {RISKY[op.action] for op in self.operations if op.action in RISKY}
+        flags = {RISKY[a] for op in self.operations for a in op.effects if a in RISKY}
         if any(op.drift for op in self.operations):
             flags.add("drift")
         return sorted(flags)

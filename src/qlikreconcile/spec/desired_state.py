@@ -183,6 +183,7 @@ class Tenant(_Frozen):
     wave: str | None = None  # rollout wave (e.g. "canary"); None = the fleet's last wave
     freeze_until: datetime | None = None  # every change held until then (aware, UTC)
     prune_published_with_sheets: bool = False  # prune published copies customers' sheets live in
+    adopt_unmarked: bool = False  # take over described resources that lack our marker
     decommission_purge_days: int | None = None  # decommissioned: deactivate, purge after N days
     decommission_at: str = ""  # where `decommission` is written (file:line:col)
     decommission_export_to: str | None = None  # archive published apps there first

@@ -345,6 +345,14 @@ class TenantFile(_FileModel):
         description="Offboard this customer: deactivate the tenant (Qlik purges it after "
         "purge_after_days); removing the block before then reactivates it.",
     )
+    adopt_unmarked: bool = Field(
+        False,
+        strict=True,
+        description="Take over what this file describes that exists in the tenant without "
+        "qlikreconcile's ownership marker (spaces, connections, apps, published apps, "
+        "schedules): planned as `adopt`, marked by apply, never recreated. Without it such "
+        "resources are left alone.",
+    )
     variables: dict[str, Any] = Field(
         default_factory=dict, description="Template variables; override fleet defaults."
     )

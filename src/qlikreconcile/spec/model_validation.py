@@ -131,6 +131,10 @@ def error_problem(
         expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
         shown = f" '{value}'" if isinstance(value, str) else f" ({describe(value)})"
         return Problem(pos, f"{where}: unknown value{shown}", f"use one of: {expected}")
+    if kind in ("bool_type", "bool_parsing"):
+        return Problem(
+            pos, f"{where} must be true or false, not {describe(value)}", "write true or false"
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return Problem(
             pos, f"{where} must be a whole number, not {describe(value)}", "write a number like 3"

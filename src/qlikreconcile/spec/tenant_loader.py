@@ -285,6 +285,8 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
             )
         elif built is not None:
             built = built.model_copy(update={"prune_published_with_sheets": True})
+    if spec.adopt_unmarked and built is not None:
+        built = built.model_copy(update={"adopt_unmarked": True})
     return result(None if problems else built)
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import yaml
 
-from qlikreconcile.reconcile.importing import ADOPT_UNMARKED_KEY
 from tests.reconcile.importing.tutorial import TutorialApp, TutorialTenant
 
 DAILY = "RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0"
@@ -53,15 +52,6 @@ FLEET = (
     ),
 )
 PASSWORDS = tuple(t.password for t in FLEET)
-
-
-def strip_adopt_key(desired: Path) -> None:
-    """Until the adoption work is merged the loader does not know the key: drop it to validate."""
-    for path in (desired / "tenants").glob("*.yaml"):
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [line for line in lines if not line.startswith(f"{ADOPT_UNMARKED_KEY}:")]
-        assert len(kept) == len(lines) - 1, f"{path} lacks {ADOPT_UNMARKED_KEY}"
-        path.write_text("".join(kept), encoding="utf-8")
 
 
 def read_yaml(path: Path) -> dict[str, object]:

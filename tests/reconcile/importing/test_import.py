@@ -26,7 +26,6 @@ from tests.reconcile.importing.fleet import (
     PASSWORDS,
     SIX_HOURLY,
     read_yaml,
-    strip_adopt_key,
 )
 from tests.reconcile.importing.tutorial import Tutorial, render_script
 
@@ -93,7 +92,6 @@ async def test_imported_files_validate_and_describe_what_the_tutorial_deployed(
         text = (desired / "tenants" / f"{tenant.name}.yaml").read_text(encoding="utf-8")
         assert text.startswith(MODELINE + "\n")
         assert read_yaml(desired / "tenants" / f"{tenant.name}.yaml")[ADOPT_UNMARKED_KEY] is True
-    strip_adopt_key(desired)
     fleet = load_fleet(desired)
     tenants = {t.name: t for t in fleet.tenants}
     assert set(tenants) == {t.name for t in FLEET}

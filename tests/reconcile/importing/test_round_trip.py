@@ -10,7 +10,6 @@ from qlikreconcile.reconcile.importing import import_targets, import_tenants
 from qlikreconcile.spec.desired_state import Tenant
 from qlikreconcile.spec.fleet_loader import load_fleet
 from tests.e2e.harness import Harness, copy_desired
-from tests.reconcile.importing.fleet import strip_adopt_key
 
 
 def _described(tenant: Tenant) -> dict[str, object]:
@@ -45,7 +44,6 @@ async def test_an_applied_fleet_imports_as_its_own_spec(tmp_path: Path) -> None:
     assert report.ok, report
     for tenant in report.tenants:
         assert all("marker" in " ".join(app.evidence) for app in tenant.apps)
-    strip_adopt_key(desired)
     imported = {t.name: t for t in load_fleet(desired).tenants}
     assert set(imported) == set(spec)
     for name, tenant in spec.items():

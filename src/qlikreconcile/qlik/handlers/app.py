@@ -74,7 +74,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     name = str(op.desired["name"])
     description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
     attributes = {"name": name, "description": description}
-    if op.action is Action.UPDATE:
+    if op.action in (Action.UPDATE, Action.ADOPT):  # ADOPT: the marker written, nothing else
         app_id = env.ident(op.key)
         await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
         return Outcome(ident=app_id)

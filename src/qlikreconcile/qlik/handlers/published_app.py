@@ -7,6 +7,11 @@ After a publish or republish the app is read back: Qlik answers 403 for a while 
 operation with a clear message when access never arrives. Republish validates the origin
 (``checkOriginAppId``) unless the build app was replaced by a new release, in which case the
 published app is re-linked to the new build copy (see quirks).
+
+ADOPT marks a published copy someone else made (``PUT /apps/{id}`` attributes: name and our
+marker, quirk ``PUBLISHED_ATTRIBUTES_BY_PUT``); nothing is republished unless the plan says
+``then: republish`` (the build app's script changed in the same plan), which republishes as
+above, writing the marker with it.
 """
 
 from __future__ import annotations
@@ -91,21 +96,33 @@ async def _delete_copy(op: Operation, env: HandlerEnv) -> Outcome:
     return Outcome(detail=f"deleted published copy {app_id} ({sheets})")
 
 
+async def _adopt(op: Operation, env: HandlerEnv, marker: ownership.AppMarker) -> Outcome:
+    """Mark a published copy someone else made as ours: its attributes only, no republish."""
+    client = env.client(op)
+    app_id = env.ident(op.key)
+    attributes = {"name": op.desired["name"], "description": marker.render()}
+    await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
+    return Outcome(ident=app_id, detail=f"took over published app {app_id}")
+
+
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     if op.action is Action.DELETE:
         return await _delete_copy(op, env)
-    client = env.client(op)
-    build_id = env.ident(str(op.inputs["app"]))
-    last = await latest(client, build_id)
-    if last is None or last.get("status") != "SUCCEEDED":
-        state = "never reloaded" if last is None else f"last reload {last.get('status')}"
-        raise OperationError(f"not publishing: the build app is {state}")
     marker = ownership.AppMarker(
         role="published",
         template=op.key.name,
         content=str(op.desired["content"]),
         applied=fields_digest(op.desired),
     )
+    if op.action is Action.ADOPT and op.then is None and quirks.PUBLISHED_ATTRIBUTES_BY_PUT:
+        return await _adopt(op, env, marker)
+    # PUBLISH, REPUBLISH, and ADOPT then REPUBLISH (the republish writes the marker).
+    client = env.client(op)
+    build_id = env.ident(str(op.inputs["app"]))
+    last = await latest(client, build_id)
+    if last is None or last.get("status") != "SUCCEEDED":
+        state = "never reloaded" if last is None else f"last reload {last.get('status')}"
+        raise OperationError(f"not publishing: the build app is {state}")
     attributes = {"name": op.desired["name"], "description": marker.render()}
     if op.action is Action.PUBLISH:
         space_id = env.ident(str(op.inputs["space"]))
