@@ -17,6 +17,7 @@ from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.qlik.control import ControlRecords
 from qlikreconcile.qlik.lease import Lease
 from qlikreconcile.qlik.transport import LoopbackTransport
+from qlikreconcile.reconcile.targeting import shard_of
 from tests.e2e.harness import SECRETS, Harness, copy_desired
 from tests.e2e.test_served_emulator import served
 
@@ -134,3 +135,31 @@ async def test_an_expired_lease_is_taken_over_with_a_log_line(served: str, tmp_p
     applied = _run(desired, served, "apply", "--auto-approve")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "taking over the expired apply lease of crashed@laptop" in applied.stderr
+
+
+def test_shards_apply_side_by_side_and_the_roster_keeps_every_tenant(
+    served: str, tmp_path: Path
+) -> None:
+    desired = copy_desired(tmp_path)
+    runs = [
+        _start(desired, served, "apply", "--auto-approve", "--shard", f"{i}/2", "--force")
+        for i in (1, 2)
+    ]
+    outs = [p.communicate(timeout=200) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], outs
+    assert not any("holds the fleet's lease" in err for _, err in outs), outs
+    copies = _managed_copies(served)
+    assert {k: n for k, n in copies.items() if n > 1} == {}
+    listed = _run(desired, served, "lease", "show")
+    assert "No apply holds the lease." in listed.stdout, listed.stdout + listed.stderr
+    again = _run(desired, served, "plan", "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout + again.stderr
+    # Both shards added their tenants to the roster (one write never lost the other's): a
+    # tenant of each shard removed from the spec is reported.
+    by_shard = {shard_of(t, 2): t for t in ("acme", "globex", "initech")}
+    assert set(by_shard) == {1, 2}
+    for tenant in by_shard.values():
+        (desired / "tenants" / f"{tenant}.yaml").unlink()
+    removed = _run(desired, served, "plan")
+    for tenant in by_shard.values():
+        assert f"{tenant}: " in removed.stdout, removed.stdout + removed.stderr

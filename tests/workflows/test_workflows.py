@@ -91,3 +91,16 @@ def test_sharded_plans_are_merged_into_one_summary() -> None:
     summary = "\n".join(str(s.get("run", "")) for s in sharded["jobs"]["summary"]["steps"])
     assert "qlikreconcile show plan-*.json -o markdown" in summary
     assert sharded["jobs"]["summary"]["needs"] == "plan"
+
+
+def test_sharded_apply_gates_the_shards_on_the_canary_and_merges_a_summary() -> None:
+    sharded = load(next(p for p in WORKFLOWS if p.name == "apply-sharded.yml"))
+    jobs = sharded["jobs"]
+    assert jobs["apply"]["needs"] == "canary"
+    assert jobs["summary"]["needs"] == "apply"
+    shards = jobs["apply"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(sharded["env"]["SHARDS"]) + 1))
+    script = " ".join(str(s.get("run", "")) for s in jobs["apply"]["steps"])
+    assert 'apply --shard "${{ matrix.shard }}/${SHARDS}"' in script
+    summary = " ".join(str(s.get("run", "")) for s in jobs["summary"]["steps"])
+    assert "qlikreconcile show after-*.json -o markdown" in summary

@@ -24,7 +24,13 @@ from qlikreconcile.cli.base import (
     target_option,
 )
 from qlikreconcile.cli.console import echo, warn
-from qlikreconcile.reconcile.lease import Holder, break_apply_lease, lease_holder
+from qlikreconcile.reconcile import targeting
+from qlikreconcile.reconcile.lease import (
+    Holder,
+    break_apply_lease,
+    lease_holders,
+    shard_subject,
+)
 from qlikreconcile.reconcile.service import Session
 
 T = TypeVar("T")
@@ -79,18 +85,33 @@ def _on_source(
 @desired_option
 @target_option
 def show_lease(desired: Path, target_name: str | None) -> int:
-    """Show who holds the apply lease, if anyone."""
-    holder = _on_source(desired, target_name, lease_holder)
-    echo(f"Held by {holder.describe(time.time())}." if holder else "No apply holds the lease.")
+    """Show who holds the apply lease (and each shard's, for sharded applies), if anyone."""
+    held = _on_source(desired, target_name, lease_holders)
+    now = time.time()
+    for subject, holder in held.items():
+        echo(f"{subject}: held by {holder.describe(now)}.")
+    if not held:
+        echo("No apply holds the lease.")
     return 0
 
 
 @lease.command("break")
+@click.option(
+    "--shard",
+    metavar="I/N",
+    default=None,
+    help="Break the lease of `apply --shard I/N` instead of the whole fleet's.",
+)
 @desired_option
 @target_option
-def break_(desired: Path, target_name: str | None) -> int:
+def break_(shard: str | None, desired: Path, target_name: str | None) -> int:
     """Delete the apply lease of a run known to be dead (it may still be writing otherwise)."""
-    holder = _on_source(desired, target_name, break_apply_lease)
+    subject = shard_subject(targeting.parse_shard(shard) if shard else None)
+
+    async def act(session: Session, source_host: str) -> Holder | None:
+        return await break_apply_lease(session, source_host, subject)
+
+    holder = _on_source(desired, target_name, act)
     if holder is None:
         echo("No apply holds the lease; nothing to break.")
     else:

@@ -343,7 +343,7 @@ def apply(
     async def run() -> int:
         async with (
             target.session() as session,
-            apply_lease(session, fleet.source.hostname, wait=caps.lock_timeout),
+            apply_lease(session, fleet.source.hostname, wait=caps.lock_timeout, shard=fleet.shard),
         ):
             planned = await _read_and_plan(fleet, session, target.label, spec_revision)
             echo(render_plan(planned.plan))

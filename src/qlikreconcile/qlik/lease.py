@@ -14,6 +14,13 @@ runs qlikreconcile (CI runners, laptops) already reaches:
   two runs both see it expired, both delete the same id (the second delete is a no-op, 404),
   and only one of their claims can create the new space; the loser meets the winner's fresh,
   unexpired lease. Deleting by id never removes the winner's new record (a new space, a new id).
+
+Sharded applies (``apply --shard I/N``, one per CI runner) touch disjoint tenants, so each
+holds its own lease, ``apply shard I of N``, and they run side by side. A whole-fleet apply and
+a shard apply, or shards of different counts, overlap: after claiming its record each run reads
+the other lease records and, when a live rival holds one, gives its own back and waits. Both
+claim before they look, so of two rivals claiming at once at least one sees the other; if both
+do, both back off and try again (the wait has jitter).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import asyncio
 import getpass
 import logging
 import os
+import random
 import socket
 import time
 import uuid
@@ -35,6 +43,7 @@ log = logging.getLogger(__name__)
 
 KIND = "lease"
 SUBJECT = "apply"
+SHARD_PREFIX = "apply shard "
 DEFAULT_TTL = 300.0
 POLL_SECONDS = 2.0
 
@@ -89,8 +98,22 @@ def _holder(record: ControlRecord) -> Holder | None:
         return None
 
 
+def shard_subject(shard: tuple[int, int] | None) -> str:
+    """The lease subject of an apply: the whole fleet, or shard I of N."""
+    return SUBJECT if shard is None else f"{SHARD_PREFIX}{shard[0]} of {shard[1]}"
+
+
+def rivals(subject: str, other: str) -> bool:
+    """Whether two apply leases may not be held at once (their tenants can overlap)."""
+    if subject == other or not subject.startswith(SUBJECT) or not other.startswith(SUBJECT):
+        return False
+    if subject == SUBJECT or other == SUBJECT:
+        return True
+    return subject.rsplit(" of ", 1)[-1] != other.rsplit(" of ", 1)[-1]
+
+
 class Lease:
-    """The apply lease of one fleet, in its source tenant."""
+    """The apply lease of one fleet (or of one shard of it), in its source tenant."""
 
     def __init__(
         self,
@@ -101,8 +124,10 @@ class Lease:
         ttl: float = DEFAULT_TTL,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        subject: str = SUBJECT,
     ) -> None:
         self.records = records
+        self.subject = subject
         self.owner = owner
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.ttl = ttl
@@ -116,7 +141,7 @@ class Lease:
 
     async def holder(self) -> Holder | None:
         """Who holds the lease now (None: nobody)."""
-        record = await self.records.get(KIND, SUBJECT)
+        record = await self.records.get(KIND, self.subject)
         if record is None:
             return None
         return _holder(record) or Holder("unknown", "unknown", 0.0)
@@ -132,7 +157,8 @@ class Lease:
             if now - start >= wait:
                 raise LeaseHeld(holder, now, wait)
             log.info("apply lease held by %s; waiting", holder.describe(now))
-            await self._pause(min(POLL_SECONDS, max(0.0, wait - (now - start))))
+            pause = POLL_SECONDS * random.uniform(0.5, 1.0)  # rivals backing off do not lockstep
+            await self._pause(min(pause, max(0.0, wait - (now - start))))
 
     async def _pause(self, seconds: float) -> None:
         await (self._sleep or asyncio.sleep)(seconds)
@@ -141,13 +167,31 @@ class Lease:
         return {"owner": self.owner, "run_id": self.run_id, "expires": self._clock() + self.ttl}
 
     async def _try(self) -> Holder | None:
-        """One attempt: None when taken, else the live holder."""
+        """One attempt: None when taken, else the live holder (ours or a rival lease's)."""
+        holder = await self._claim_own()
+        if holder is not None:
+            return holder
+        rival = await self._live_rival()
+        if rival is not None:
+            await self.release()
+        return rival
+
+    async def _live_rival(self) -> Holder | None:
+        now = self._clock()
+        for subject, record in (await self.records.all(KIND)).items():
+            if rivals(self.subject, subject):
+                holder = _holder(record)
+                if holder is None or holder.expires > now:
+                    return holder or Holder(f"the lease {subject!r}", "unknown", now + self.ttl)
+        return None
+
+    async def _claim_own(self) -> Holder | None:
         try:
-            self._record = await self.records.claim(KIND, SUBJECT, self._data())
+            self._record = await self.records.claim(KIND, self.subject, self._data())
             return None
         except RecordHeld:
             pass
-        record = await self.records.get(KIND, SUBJECT)
+        record = await self.records.get(KIND, self.subject)
         if record is None:
             return await self._try_again()
         holder = _holder(record)
@@ -165,10 +209,10 @@ class Lease:
 
     async def _try_again(self) -> Holder | None:
         try:
-            self._record = await self.records.claim(KIND, SUBJECT, self._data())
+            self._record = await self.records.claim(KIND, self.subject, self._data())
             return None
         except RecordHeld:
-            record = await self.records.get(KIND, SUBJECT)
+            record = await self.records.get(KIND, self.subject)
             holder = _holder(record) if record else None
             return holder or Holder("another run", "unknown", self._clock() + self.ttl)
 
@@ -186,9 +230,19 @@ class Lease:
             await self.records.clear(record)
 
 
-async def break_lease(records: ControlRecords) -> Holder | None:
+async def holders(records: ControlRecords) -> dict[str, Holder]:
+    """Every apply lease held now (expired ones included), by subject."""
+    found = await records.all(KIND)
+    return {
+        subject: _holder(record) or Holder("unknown", "unknown", 0.0)
+        for subject, record in sorted(found.items())
+        if subject.startswith(SUBJECT)
+    }
+
+
+async def break_lease(records: ControlRecords, subject: str = SUBJECT) -> Holder | None:
     """Delete the lease whoever holds it; returns whom it belonged to (None: none was held)."""
-    record = await records.get(KIND, SUBJECT)
+    record = await records.get(KIND, subject)
     if record is None:
         return None
     await records.clear(record)

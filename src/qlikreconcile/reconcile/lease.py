@@ -17,12 +17,29 @@ from collections.abc import AsyncIterator
 
 from qlikreconcile.errors import ApiError, TransportError
 from qlikreconcile.qlik.control import ControlRecords
-from qlikreconcile.qlik.lease import DEFAULT_TTL, Holder, Lease, break_lease, default_owner
+from qlikreconcile.qlik.lease import (
+    DEFAULT_TTL,
+    SUBJECT,
+    Holder,
+    Lease,
+    break_lease,
+    default_owner,
+    holders,
+    shard_subject,
+)
 from qlikreconcile.qlik.session import QlikSession
 
 log = logging.getLogger(__name__)
 TEST_SWITCH = "QLIKRECONCILE_NO_LEASE"
-__all__ = ["TEST_SWITCH", "Holder", "apply_lease", "break_apply_lease", "lease_holder"]
+__all__ = [
+    "TEST_SWITCH",
+    "Holder",
+    "apply_lease",
+    "break_apply_lease",
+    "lease_holder",
+    "lease_holders",
+    "shard_subject",
+]
 
 
 def _records(session: QlikSession, source_host: str) -> ControlRecords:
@@ -37,12 +54,18 @@ async def apply_lease(
     wait: float = 0.0,
     ttl: float = DEFAULT_TTL,
     owner: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> AsyncIterator[Lease | None]:
-    """Hold the fleet's apply lease inside the block (renewed every ttl/3)."""
+    """Hold the fleet's apply lease (or shard I of N's) inside the block (renewed every ttl/3)."""
     if os.environ.get(TEST_SWITCH) == "1":
         yield None
         return
-    lease = Lease(_records(session, source_host), owner=owner or default_owner(), ttl=ttl)
+    lease = Lease(
+        _records(session, source_host),
+        owner=owner or default_owner(),
+        ttl=ttl,
+        subject=shard_subject(shard),
+    )
     await lease.acquire(wait)
     renewer = asyncio.create_task(_renew(lease))
     try:
@@ -66,10 +89,17 @@ async def _renew(lease: Lease) -> None:
 
 
 async def lease_holder(session: QlikSession, source_host: str) -> Holder | None:
-    """Who holds the apply lease (for plan, which never takes it)."""
+    """Who holds the whole fleet's apply lease (for plan, which never takes it)."""
     return await Lease(_records(session, source_host), owner="").holder()
 
 
-async def break_apply_lease(session: QlikSession, source_host: str) -> Holder | None:
-    """Delete the apply lease, whoever holds it; returns whose it was."""
-    return await break_lease(_records(session, source_host))
+async def lease_holders(session: QlikSession, source_host: str) -> dict[str, Holder]:
+    """Every apply lease (the fleet's, and each shard's), by subject."""
+    return await holders(_records(session, source_host))
+
+
+async def break_apply_lease(
+    session: QlikSession, source_host: str, subject: str = SUBJECT
+) -> Holder | None:
+    """Delete an apply lease, whoever holds it; returns whose it was."""
+    return await break_lease(_records(session, source_host), subject)

@@ -17,12 +17,16 @@ from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.errors import ApiError, PlanError, QlikReconcileError, TransportError
 from qlikreconcile.qlik import resources
+from qlikreconcile.qlik.control import ControlRecords
 from qlikreconcile.qlik.discover import TenantRef, read_tenant
+from qlikreconcile.qlik.lease import Lease, LeaseHeld, default_owner
 from qlikreconcile.qlik.roster import Roster
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.targeting import shard_of
 
 log = logging.getLogger(__name__)
+ROSTER_TTL = 60.0
+"""Seconds the roster's write lease lasts, and the longest wait for another apply's."""
 
 READ_CONCURRENCY = 8
 
@@ -103,14 +107,23 @@ def applied_tenants(
 async def record_applied(
     session: QlikSession, *, source_host: str, tenants: Mapping[str, str]
 ) -> str | None:
-    """Add ``tenants`` (name -> host) to the roster; a warning when it cannot be written."""
-    roster = Roster(session.client(source_host))
+    """Add ``tenants`` (name -> host) to the roster; a warning when it cannot be written.
+
+    Sharded applies finish side by side: the read-merge-write runs under a short lease of its
+    own, so no shard writes over another's tenants."""
+    client = session.client(source_host)
+    roster = Roster(client)
+    lock = Lease(ControlRecords(client), owner=default_owner(), ttl=ROSTER_TTL, subject="roster")
     try:
-        current = await roster.read()
-        wanted = {**current, **tenants}
-        if wanted != current:
-            await roster.write(wanted)
-    except (ApiError, TransportError, PlanError) as exc:
+        await lock.acquire(wait=ROSTER_TTL)
+        try:
+            current = await roster.read()
+            wanted = {**current, **tenants}
+            if wanted != current:
+                await roster.write(wanted)
+        finally:
+            await asyncio.shield(lock.release())
+    except (ApiError, TransportError, PlanError, LeaseHeld) as exc:
         log.warning("fleet roster not updated: %s", exc)
         return (
             f"the fleet roster in {source_host} was not updated ({exc}); the next apply "
