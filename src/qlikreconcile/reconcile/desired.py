@@ -17,6 +17,14 @@ from qlikreconcile.engine.state import DesiredResource
 from qlikreconcile.qlik import data_checks, ownership, resources
 from qlikreconcile.qlik.discover import TenantRef
 from qlikreconcile.qlik.discover_apps import AppRef
+from qlikreconcile.qlik.handlers.app import AppInputs
+from qlikreconcile.qlik.handlers.assignment import AssignmentInputs
+from qlikreconcile.qlik.handlers.connection import ConnectionInputs
+from qlikreconcile.qlik.handlers.published_app import PublishedAppInputs
+from qlikreconcile.qlik.handlers.reload import ReloadInputs
+from qlikreconcile.qlik.handlers.reload_task import ReloadTaskInputs
+from qlikreconcile.qlik.handlers.script import ScriptInputs
+from qlikreconcile.qlik.handlers.tenant import TenantInputs
 from qlikreconcile.qlik.schedules import SCHEDULING_API
 from qlikreconcile.spec.desired_state import REGIONS, App, Connection, DesiredFleet, Tenant
 from qlikreconcile.spec.value_checks import duration_seconds
@@ -118,15 +126,13 @@ def tenant_resources(
     t = tenant.name
     tenant_key = resources.tenant_key(t)
     offboard = tenant.decommission_purge_days is not None
-    inputs: dict[str, Any] = {
-        "region": tenant.region,
-        "datacenter": REGIONS[tenant.region],
-        "file": tenant.file,
-    }
-    if offboard:
-        inputs["purge_after_days"] = tenant.decommission_purge_days
-        if tenant.decommission_export_to:
-            inputs["export_to"] = tenant.decommission_export_to
+    inputs = TenantInputs(
+        region=tenant.region,
+        datacenter=REGIONS[tenant.region],
+        file=tenant.file,
+        purge_after_days=tenant.decommission_purge_days,
+        export_to=tenant.decommission_export_to if offboard else None,
+    ).as_dict()
     status = "disabled" if offboard else "active"
     out = [
         DesiredResource(
@@ -150,7 +156,7 @@ def tenant_resources(
                     resources.assignment_key(t, space.name, member.group),
                     {"roles": sorted(member.roles)},
                     depends_on=(space_key,),
-                    inputs={"space": str(space_key), "group": member.group},
+                    inputs=AssignmentInputs(space=str(space_key), group=member.group).as_dict(),
                 )
             )
     connection_keys = []
@@ -182,13 +188,13 @@ def _connection(
             "password": fingerprint,
         },
         depends_on=(resources.space_key(t, conn.space),),
-        inputs={
-            "name": conn.name,
-            "space": str(resources.space_key(t, conn.space)),
-            "qtype": qtype,
-            "username": conn.username,
-            "password_env": conn.password.env if conn.password else None,
-        },
+        inputs=ConnectionInputs(
+            name=conn.name,
+            space=str(resources.space_key(t, conn.space)),
+            qtype=qtype,
+            username=conn.username,
+            password_env=conn.password.env if conn.password else None,
+        ).as_dict(),
     )
 
 
@@ -223,24 +229,22 @@ def _app_chain(
                 "digest": release.sha256,
             },
             depends_on=(space_key,),
-            inputs={
-                "space": str(space_key),
-                "artifact": (template.folder / release.artifact)
+            inputs=AppInputs(
+                space=str(space_key),
+                artifact=(template.folder / release.artifact)
                 .relative_to(fleet.root.parent)
                 .as_posix(),
-                "description": f"{template.display_name} for {t}.",
-            },
+                description=f"{template.display_name} for {t}.",
+            ).as_dict(),
         ),
         DesiredResource(
             script_key,
             {"script": script},
             parent=app_key,
-            inputs={
-                "app": str(app_key),
-                "version_message": ownership.script_version_message(
-                    app.template, app.release, script
-                ),
-            },
+            inputs=ScriptInputs(
+                app=str(app_key),
+                version_message=ownership.script_version_message(app.template, app.release, script),
+            ).as_dict(),
         ),
         DesiredResource(
             reload_key,
@@ -248,7 +252,7 @@ def _app_chain(
             parent=app_key,
             depends_on=connections,
             refresh_on=(script_key, *connections),
-            inputs={"app": str(app_key), **({"checks": list(checks)} if checks else {})},
+            inputs=ReloadInputs(app=str(app_key), checks=checks).as_dict(),
             gates=tuple(data_checks.describe(c) for c in checks),
         ),
     ]
@@ -264,7 +268,7 @@ def _app_chain(
                 },
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key, reload_key),
-                inputs={"app": str(app_key), "space": str(managed_key)},
+                inputs=PublishedAppInputs(app=str(app_key), space=str(managed_key)).as_dict(),
             )
         )
     if app.reload.schedule:
@@ -279,7 +283,7 @@ def _app_chain(
                     "enabled": True,
                 },
                 parent=scheduled,
-                inputs={"app": str(scheduled)},
+                inputs=ReloadTaskInputs(app=str(scheduled)).as_dict(),
             )
         )
     return chain

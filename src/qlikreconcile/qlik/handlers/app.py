@@ -14,6 +14,7 @@ adopted instead of imported again, so a tenant never gets a second copy.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
@@ -24,6 +25,16 @@ from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class AppInputs(OperationInputs):
+    space: str = ""
+    """The key of the build space (imports only)."""
+    artifact: str = ""
+    """The release file, relative to the folder holding desired/ (imports only)."""
+    description: str = ""
 
 
 def provisional_name(op: Operation) -> str:
@@ -72,20 +83,21 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         return await _delete_leftover(op, env)
     client = env.client(op)
     name = str(op.desired["name"])
-    description = ownership.app_description(str(op.inputs.get("description", "")), marker(op))
+    inputs = AppInputs.of(op)
+    description = ownership.app_description(inputs.description, marker(op))
     attributes = {"name": name, "description": description}
     if op.action in (Action.UPDATE, Action.ADOPT):  # ADOPT: the marker written, nothing else
         app_id = env.ident(op.key)
         await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": attributes})
         return Outcome(ident=app_id)
 
-    data = env.read_artifact(str(op.inputs["artifact"]))
+    data = env.read_artifact(inputs.artifact)
     if hashlib.sha256(data).hexdigest() != op.desired["digest"]:
         raise OperationError(
-            f"release artifact {op.inputs['artifact']} does not match its sha256 in the plan; "
+            f"release artifact {inputs.artifact} does not match its sha256 in the plan; "
             "it changed after planning: make a new plan"
         )
-    space_id = env.ident(str(op.inputs["space"]))
+    space_id = env.ident(inputs.space)
     importing = provisional_name(op)
     leftover = await find_import(client, space_id, importing)  # left by a run that died
     if leftover is not None:

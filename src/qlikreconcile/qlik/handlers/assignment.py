@@ -7,13 +7,24 @@ roles are then set as desired.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
 from qlikreconcile.qlik.lookups import find_group
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentInputs(OperationInputs):
+    space: str
+    """The key of the space."""
+    group: str
+    """The group's name (its id is looked up)."""
 
 
 async def _group_id(env: HandlerEnv, client: QlikClient, name: str) -> str:
@@ -46,10 +57,11 @@ async def _find_assignment(
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
-    space_id = env.ident(str(op.inputs["space"]))
+    inputs = AssignmentInputs.of(op)
+    space_id = env.ident(inputs.space)
     roles = list(op.desired["roles"])
     if op.action is Action.CREATE:
-        group_id = await _group_id(env, client, str(op.inputs["group"]))
+        group_id = await _group_id(env, client, inputs.group)
         body = {"type": "group", "assigneeId": group_id, "roles": roles}
         path = f"/api/v1/spaces/{space_id}/assignments"
 
@@ -60,7 +72,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         assignment_id, has = await create_once(
             env,
             host=client.host,
-            what=f"assign {op.inputs['group']!r} in space {space_id}",
+            what=f"assign {inputs.group!r} in space {space_id}",
             create=create,
             find=lambda: _find_assignment(client, space_id, group_id),
         )

@@ -9,6 +9,7 @@ A create whose answer was lost is settled by finding the connection by name, spa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
@@ -20,6 +21,19 @@ from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV, password_fingerprint
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInputs(OperationInputs):
+    name: str
+    space: str
+    """The key of the space it lives in."""
+    qtype: str
+    """Qlik's connector (``qType``)."""
+    username: str | None = None
+    password_env: str | None = None
+    """The environment variable holding the password (never the password)."""
 
 
 async def find_owned(client: QlikClient, space_id: str, name: str) -> str | None:
@@ -32,20 +46,21 @@ async def find_owned(client: QlikClient, space_id: str, name: str) -> str | None
 
 
 def _body(op: Operation, env: HandlerEnv) -> dict[str, Any]:
+    inputs = ConnectionInputs.of(op)
     managed = {k: v for k, v in op.desired.items() if k not in ("username", "password")}
-    password = env.secret(op.inputs.get("password_env"))
+    password = env.secret(inputs.password_env)
     fingerprint = None
     if password is not None:
         key = env.secret(FINGERPRINT_KEY_ENV)
         assert key is not None, "plan_secrets and fleets.secrets resolve the key with passwords"
         fingerprint = password_fingerprint(key, str(op.key), password)
-    username = op.inputs.get("username") or None
+    username = inputs.username or None
     body: dict[str, Any] = {
-        "qName": op.inputs["name"],
-        "qType": op.inputs["qtype"],
+        "qName": inputs.name,
+        "qType": inputs.qtype,
         "qConnectStatement": op.desired["statement"],
         "datasourceID": op.desired["datasource"],
-        "space": env.ident(str(op.inputs["space"])),
+        "space": env.ident(inputs.space),
         "tags": ownership.connection_tags(fields_digest(managed), username, fingerprint),
     }
     changed = {c.path for c in op.changes}

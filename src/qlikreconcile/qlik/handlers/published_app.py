@@ -16,6 +16,7 @@ above, writing the marker with it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
@@ -28,7 +29,18 @@ from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import SheetCounts, count_sheets, count_sheets_or_none
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
 from qlikreconcile.qlik.handlers.reload import latest
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedAppInputs(OperationInputs):
+    app: str = ""
+    """The key of the build app it is published from."""
+    space: str = ""
+    """The key of the managed space."""
+    with_sheets: bool = False
+    """A prune the tenant file allows even with customers' sheets in the copy."""
 
 
 async def find_published(
@@ -86,7 +98,7 @@ async def _delete_copy(op: Operation, env: HandlerEnv) -> Outcome:
     if marker is None or marker.role != "published" or marker.template != template:
         raise OperationError(f"not deleting app {app_id}: it is not a published copy we made")
     sheets = await count_sheets(client, app_id)
-    if sheets.customers and not op.inputs.get("with_sheets"):
+    if sheets.customers and not PublishedAppInputs.of(op).with_sheets:
         raise OperationError(
             f"not deleting published app {app_id}: customers' sheets appeared in it since the "
             f"plan ({sheets})",
@@ -118,14 +130,15 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         return await _adopt(op, env, marker)
     # PUBLISH, REPUBLISH, and ADOPT then REPUBLISH (the republish writes the marker).
     client = env.client(op)
-    build_id = env.ident(str(op.inputs["app"]))
+    inputs = PublishedAppInputs.of(op)
+    build_id = env.ident(inputs.app)
     last = await latest(client, build_id)
     if last is None or last.get("status") != "SUCCEEDED":
         state = "never reloaded" if last is None else f"last reload {last.get('status')}"
         raise OperationError(f"not publishing: the build app is {state}")
     attributes = {"name": op.desired["name"], "description": marker.render()}
     if op.action is Action.PUBLISH:
-        space_id = env.ident(str(op.inputs["space"]))
+        space_id = env.ident(inputs.space)
         first = {"spaceId": space_id, "attributes": attributes}
 
         async def create() -> str:

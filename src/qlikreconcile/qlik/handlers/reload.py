@@ -18,6 +18,7 @@ app's reloads again: a newer or still pending one is ours, otherwise the POST is
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.gates import CheckResult, GateError
@@ -28,6 +29,16 @@ from qlikreconcile.qlik import data_checks, quirks
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadInputs(OperationInputs):
+    app: str
+    """The key of the build app."""
+    checks: tuple[dict[str, Any], ...] = ()
+    """The template's data checks, as written (:mod:`..data_checks`)."""
+
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +146,12 @@ async def reload_until_done(env: HandlerEnv, client: QlikClient, app_id: str) ->
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     client = env.client(op)
-    app_id = env.ident(str(op.inputs["app"]))
+    inputs = ReloadInputs.of(op)
+    app_id = env.ident(inputs.app)
     reload_id, retries = await reload_until_done(env, client, app_id)
     again = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
     detail = f"reload {reload_id} SUCCEEDED{again}"
-    checks = [dict(c) for c in op.inputs.get("checks") or ()]
+    checks = [dict(c) for c in inputs.checks]
     results: tuple[CheckResult, ...] = ()
     if checks:
         results = await data_checks.gate(client, app_id, checks)

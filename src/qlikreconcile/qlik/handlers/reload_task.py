@@ -10,6 +10,7 @@ scheduling task, or a legacy reload task where Qlik still allows it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
@@ -21,6 +22,14 @@ from qlikreconcile.qlik import quirks, schedules
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadTaskInputs(OperationInputs):
+    app: str = ""
+    """The key of the app it reloads (the published copy, else the build app)."""
+
 
 NAME_LIMIT = 100
 
@@ -65,7 +74,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
         assert op.ident, "a delete always names what it deletes"
         await _delete(client, op.ident)
         return Outcome(ident=op.ident)
-    app_id = env.ident(str(op.inputs["app"]))
+    app_id = env.ident(ReloadTaskInputs.of(op).app)
     if op.action in (Action.CREATE, Action.REPLACE):
         body = {
             "name": _name(op),

@@ -7,16 +7,28 @@ content change: the data loaded before it stays current, so nothing is reloaded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
 from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptInputs(OperationInputs):
+    app: str
+    """The key of the build app."""
+    version_message: str
+    """Our script version message (template, release, script hash)."""
 
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
-    app_id = env.ident(str(op.inputs["app"]))
-    message = str(op.inputs["version_message"])
+    inputs = ScriptInputs.of(op)
+    app_id = env.ident(inputs.app)
+    message = inputs.version_message
     if op.action is Action.ADOPT and not op.changes:
         message = ownership.adoption_message(message)
     body = {"script": op.desired["script"], "versionMessage": message}

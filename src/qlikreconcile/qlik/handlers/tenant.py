@@ -24,6 +24,7 @@ reactivate a disabled tenant (settled by reading its status).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,21 @@ from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
 from qlikreconcile.qlik.handlers.adopt import create_once, is_ambiguous
 from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.handlers.inputs import OperationInputs
+
+
+@dataclass(frozen=True, slots=True)
+class TenantInputs(OperationInputs):
+    region: str
+    datacenter: str
+    """Qlik's ``datacenter`` for the region (the create body)."""
+    file: str = ""
+    """The tenant's spec file (named in recovery steps)."""
+    purge_after_days: int | None = None
+    """Set on a deactivation (``decommission``)."""
+    export_to: str | None = None
+    """Where a deactivation archives the published apps first."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +101,7 @@ async def _name_and_alias(
 async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
     records = _records(env)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    data = pending.record_data(host=host, region=op.inputs["region"], started=started)
+    data = pending.record_data(host=host, region=TenantInputs.of(op).region, started=started)
     try:
         return await records.claim(pending.KIND, op.key.tenant, data)
     except RecordHeld as exc:
@@ -93,7 +109,7 @@ async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
             f"not creating tenant {op.key.tenant}: "
             + pending.recovery(
                 op.key.tenant,
-                file=str(op.inputs.get("file", "")),
+                file=TenantInputs.of(op).file,
                 data=exc.data,
                 source_host=records.host,
             )
@@ -103,7 +119,7 @@ async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
 async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClient) -> Outcome:
     tenant = op.key.tenant
     records = _records(env)
-    body = {"licenseKey": await env.license_key(), "datacenter": op.inputs["datacenter"]}
+    body = {"licenseKey": await env.license_key(), "datacenter": TenantInputs.of(op).datacenter}
     record = await _claim(env, op, host)
     try:
         # The claim is the lock; look again under it: another run may have created and aliased
@@ -124,7 +140,7 @@ async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClien
         if is_ambiguous(exc):
             recovery = pending.recovery(
                 tenant,
-                file=str(op.inputs.get("file", "")),
+                file=TenantInputs.of(op).file,
                 data=record.data,
                 source_host=records.host,
             )
@@ -161,7 +177,7 @@ async def _adopt(op: Operation, env: HandlerEnv, host: str, register: QlikClient
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     host = env.host(op)
-    register = env.session.client(f"register.{op.inputs['region']}.qlikcloud.com")
+    register = env.session.client(f"register.{TenantInputs.of(op).region}.qlikcloud.com")
     if op.action is Action.CREATE:
         return await _create(op, env, host, register)
     if op.action is Action.ADOPT:
@@ -198,14 +214,17 @@ async def _deactivate(
     """Offboard: archive the published apps when the spec asks, keep the tenant's id and host
     in a control record, then deactivate it."""
     archived = ""
-    if folder := op.inputs.get("export_to"):
+    inputs = TenantInputs.of(op)
+    if folder := inputs.export_to:
         apps = await archive_published(env.session.client(host), str(folder), env.write_archive)
         archived = f"; exported {len(apps)} published app(s) to {folder}"
-    region = str(op.inputs["region"])
+    region = inputs.region
     data = {"id": tenant_id, "host": host, "region": region}
     records = _records(env)
     kept = await offboarding.record(records, op.key.tenant, data)
-    days = int(op.inputs["purge_after_days"])
+    if inputs.purge_after_days is None:
+        raise OperationError(f"{op.id}: a deactivation without purge_after_days; plan again")
+    days = inputs.purge_after_days
     purge = await offboarding.deactivate(register, tenant_id, host, days)
     if kept is not None and purge:  # Qlik says the purge date only in this answer
         await records.update(kept, {"purge": purge})

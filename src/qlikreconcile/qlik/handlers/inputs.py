@@ -1,0 +1,52 @@
+"""Typed operation inputs: what a kind's operations need besides the diffed fields.
+
+The plan keeps inputs as a JSON object (``inputs`` of an operation, docs/plan-format.md); each
+kind declares its own as a frozen dataclass beside its handler, built by
+:mod:`qlikreconcile.reconcile.desired` and read back by the handler with :meth:`of`, so the keys
+are one contract checked by mypy on both sides instead of strings shared by convention. A plan
+whose inputs this version does not know is refused with the fix (plan again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Self
+
+from qlikreconcile.engine.plan import Operation
+from qlikreconcile.errors import PlanError
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OperationInputs:
+    """Base of every kind's inputs; fields at their default are left out of the plan."""
+
+    @classmethod
+    def of(cls, op: Operation) -> Self:
+        """The operation's inputs as this kind's type; PlanError when they do not fit."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(op.inputs) - names)
+        if unknown:
+            raise PlanError(
+                f"{op.id}: inputs {', '.join(unknown)} are not known to this qlikreconcile "
+                f"({cls.__name__}); make the plan again with this version"
+            )
+        try:
+            return cls(**{k: _frozen(v) for k, v in op.inputs.items()})
+        except TypeError as exc:
+            raise PlanError(
+                f"{op.id}: inputs do not fit {cls.__name__} ({exc}); make the plan again"
+            ) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object the plan stores (tuples as lists, defaults left out)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                continue
+            out[f.name] = [dict(v) for v in value] if isinstance(value, tuple) else value
+        return out
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(dict(v) for v in value) if isinstance(value, list) else value
