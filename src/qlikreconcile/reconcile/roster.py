@@ -115,9 +115,12 @@ async def record_applied(
     roster = Roster(client)
     lock = Lease(ControlRecords(client), owner=default_owner(), ttl=ROSTER_TTL, subject="roster")
     try:
+        current = await roster.read()
+        if {**current, **tenants} == current:
+            return None  # the usual case: nothing to record, nothing written
         await lock.acquire(wait=ROSTER_TTL)
         try:
-            current = await roster.read()
+            current = await roster.read()  # again, under the lock
             wanted = {**current, **tenants}
             if wanted != current:
                 await roster.write(wanted)
