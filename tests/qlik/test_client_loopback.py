@@ -8,6 +8,7 @@ real socket can produce: an idempotent GET is retried, a POST is not (the change
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -184,3 +185,17 @@ async def test_a_pool_per_host_and_idle_pools_closed_beyond_the_cap(served: str)
         )
     assert all("data" in a for a in answers)
     assert session.in_flight.limit == 3
+
+
+async def test_a_refused_connection_is_a_connect_error_and_retried() -> None:
+    """Nothing was sent: aiohttp's connector error reaches the retry rules as httpx's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    async with _session(f"http://127.0.0.1:{port}", max_retries=2) as session:
+        with pytest.raises(TransportError) as error:
+            await session.client(SOURCE_HOST).get_json("/api/v1/spaces")
+        stats = session.stats.host(SOURCE_HOST)
+    assert isinstance(error.value.__cause__, httpx.ConnectError)
+    assert "no answer (ConnectError)" in str(error.value)
+    assert stats.retries == 2
