@@ -14,6 +14,7 @@ a non-streaming call, and left encoded: httpx decodes ``Content-Encoding`` as be
 
 from __future__ import annotations
 
+import functools
 import ssl
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,17 @@ if TYPE_CHECKING:  # imported when the first pool is made: plan and apply only
 
 # httpx builds every header a request carries; aiohttp must not add its own beside them.
 _OWN_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """httpx's timeouts as aiohttp's (one object per distinct set, not one per request)."""
+    import aiohttp
+
+    # connect: waiting for a pooled connection, then connecting; no write timeout in aiohttp.
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
 
 
 class AiohttpPool(httpx.AsyncBaseTransport):
@@ -62,12 +74,7 @@ class AiohttpPool(httpx.AsyncBaseTransport):
 
         session = self._open()
         phases = request.extensions.get("timeout") or {}
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=phases.get("pool"),  # waiting for a pooled connection, then connecting
-            sock_connect=phases.get("connect"),
-            sock_read=phases.get("read"),
-        )
+        timeout = _timeout(phases.get("pool"), phases.get("connect"), phases.get("read"))
         body = await request.aread()
         url = request.url
         target = self._origin + url.raw_path.decode("ascii") if self._origin else str(url)
