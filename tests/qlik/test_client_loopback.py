@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
+from qlikreconcile.qlik.aiohttp_pool import LARGE_BODY
 from qlikreconcile.qlik.engine import count_sheets
 from qlikreconcile.qlik.pools import HostPools
 
@@ -199,3 +200,21 @@ async def test_a_refused_connection_is_a_connect_error_and_retried() -> None:
     assert isinstance(error.value.__cause__, httpx.ConnectError)
     assert "no answer (ConnectError)" in str(error.value)
     assert stats.retries == 2
+
+
+async def test_a_large_upload_goes_through_httpx_own_transport(served: str) -> None:
+    """aiohttp has no write timeout: bodies above LARGE_BODY keep httpx's (same route and Host)."""
+    async with _session(served) as session:
+        source = session.client(SOURCE_HOST)
+        await source.get_json("/api/v1/spaces")
+        await _admin_async(served, "DELETE", "/_emulator/requests")
+        body = b"\0" * (LARGE_BODY + 1)
+        answer = await source.request(
+            "POST", "/api/v1/apps/import", content=body, expected=range(200, 500)
+        )
+    log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
+    assert [(r["host"], r["method"], r["path"]) for r in log] == [
+        (SOURCE_HOST, "POST", "/api/v1/apps/import")
+    ]
+    assert log[0]["status"] == answer.status_code
+    assert "network_stream" in answer.extensions  # httpcore's answer, not aiohttp's

@@ -9,7 +9,8 @@ Each failure becomes the httpx exception the retry rules expect, and only a requ
 never left is reported as one (``ConnectError``, ``ConnectTimeout``: retried even when not
 idempotent); a connection lost after the request may have been sent is a ``RemoteProtocolError``
 or ``ReadError`` (retried only when idempotent). Bodies are read whole, as httpx reads them for
-a non-streaming call, and left encoded: httpx decodes ``Content-Encoding`` as before.
+a non-streaming call, and left encoded: httpx decodes ``Content-Encoding`` as before. Uploads
+above :data:`LARGE_BODY` keep httpx's own transport and its write timeout.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ import httpx
 
 if TYPE_CHECKING:  # imported when the first pool is made: plan and apply only
     import aiohttp
+
+LARGE_BODY = 1 << 20
+"""Bodies above this (app imports) go through httpx's own transport: aiohttp has no write
+timeout, and a peer that stops reading an upload must not hold it for ever (docs/robustness.md).
+Such requests are few, so their CPU does not matter."""
 
 # httpx builds every header a request carries; aiohttp must not add its own beside them.
 _OWN_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
@@ -53,6 +59,7 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         self._verify = verify
         self._origin = origin
         self._session: aiohttp.ClientSession | None = None
+        self._uploads: httpx.AsyncBaseTransport | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -69,13 +76,28 @@ class AiohttpPool(httpx.AsyncBaseTransport):
             )
         return self._session
 
+    async def _large(self, request: httpx.Request) -> httpx.Response:
+        """An upload through httpx's own transport, whose write timeout aiohttp lacks."""
+        if self._uploads is None:
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
+            self._uploads = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+        original = request.url
+        if self._origin:
+            request.url = httpx.URL(self._origin + original.raw_path.decode("ascii"))
+        try:
+            return await self._uploads.handle_async_request(request)
+        finally:
+            request.url = original
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         import aiohttp
 
+        body = await request.aread()
+        if len(body) > LARGE_BODY:
+            return await self._large(request)
         session = self._open()
         phases = request.extensions.get("timeout") or {}
         timeout = _timeout(phases.get("pool"), phases.get("connect"), phases.get("read"))
-        body = await request.aread()
         url = request.url
         target = self._origin + url.raw_path.decode("ascii") if self._origin else str(url)
         try:
@@ -110,6 +132,9 @@ class AiohttpPool(httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout("timed out", request=request) from exc
 
     async def aclose(self) -> None:
+        if self._uploads is not None:
+            uploads, self._uploads = self._uploads, None
+            await uploads.aclose()
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
