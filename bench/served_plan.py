@@ -181,6 +181,31 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def prepared(url: str, work: Path, tenants: int, keep: bool) -> tuple[int, float]:
+    """The generated fleet converged in the served emulator: (operations applied, seconds).
+
+    With ``keep``, the converged state is kept in ``work`` and loaded again next time (a fleet of
+    thousands takes many minutes to converge: Qlik paces tenant creation)."""
+    desired, saved = work / "desired", work / f"state-{tenants}.json"
+    if not (desired / "tenants").is_dir() or len(list((desired / "tenants").iterdir())) != tenants:
+        fleetgen.write_fleet(desired, tenants)
+        # The first apply only sets the stage: let it run more reloads at once than the
+        # example's 8, so a large fleet converges in minutes (no figure depends on it).
+        fleet_yaml = desired / "fleet.yaml"
+        text = fleet_yaml.read_text(encoding="utf-8")
+        wider = text.replace("  reload:\n", "  reload:\n    max_concurrent: 200\n", 1)
+        fleet_yaml.write_text(wider, encoding="utf-8")
+        saved.unlink(missing_ok=True)
+    started = time.perf_counter()
+    if keep and saved.exists():
+        httpx.put(f"{url}/_emulator/state", content=saved.read_bytes(), timeout=300)
+        return 0, time.perf_counter() - started
+    ops = asyncio.run(converge(url, desired))
+    if keep:
+        saved.write_bytes(httpx.get(f"{url}/_emulator/state", timeout=300).content)
+    return ops, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=100, help="100, 1000 or 5000 (any N)")
@@ -188,21 +213,16 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=50, help="injected latency, ms")
     parser.add_argument("--baseline-tenants", type=int, default=20)
     parser.add_argument("--parallelism", type=int, default=None, help="plan --parallelism")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the converged fleet here and reuse it"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        desired = root / "desired"
-        fleetgen.write_fleet(desired, args.tenants)
-        # The first apply only sets the stage: let it run more reloads at once than the
-        # example's 8, so a large fleet converges in minutes (no figure depends on it).
-        fleet_yaml = desired / "fleet.yaml"
-        text = fleet_yaml.read_text(encoding="utf-8")
-        wider = text.replace("  reload:\n", "  reload:\n    max_concurrent: 200\n", 1)
-        fleet_yaml.write_text(wider, encoding="utf-8")
-        with served_emulator(root / "serve.log") as url:
-            started = time.perf_counter()
-            ops = asyncio.run(converge(url, desired))
-            converge_seconds = time.perf_counter() - started
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        desired = work / "desired"
+        with served_emulator(Path(tmp) / "serve.log") as url:
+            ops, converge_seconds = prepared(url, work, args.tenants, args.keep is not None)
             faults = {"latency_ms": args.latency}
             httpx.post(f"{url}/_emulator/faults", json=faults).raise_for_status()
             sample = min(args.baseline_tenants, args.tenants)
@@ -215,7 +235,8 @@ def main() -> None:
     requests = median([r.requests for r in runs])
     baseline = base_seconds / sample * args.tenants
     print(f"tenants x apps                {args.tenants} x 2, latency {args.latency} ms")
-    print(f"first apply (no latency)      {converge_seconds:.0f} s ({ops} operations)")
+    first = f"{ops} operations" if ops else "loaded from --keep"
+    print(f"first apply (no latency)      {converge_seconds:.0f} s ({first})")
     print(f"no-change plan, wall          median {wall:.2f} s of {len(runs)} runs")
     print(f"requests per tenant           {requests / args.tenants:.1f}")
     print(f"client CPU (user+sys)         {cpu:.2f} s, {cpu / requests * 1000:.2f} ms per request")
@@ -225,6 +246,7 @@ def main() -> None:
         f"measured on {sample} tenants, {base_requests / sample:.1f} requests each)"
     )
     print(f"plan vs sequential            {baseline / wall:.0f}x faster")
+    print(f"runs (wall s / CPU s)         {', '.join(f'{r.wall:.2f}/{r.cpu:.2f}' for r in runs)}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ data passes the example templates' checks (``table Orders has at least 1 row``..
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 
 from qlikreconcile.engine.keys import Action
@@ -100,3 +102,58 @@ async def test_a_missing_field_blocks_the_first_publish(tmp_path: Path) -> None:
     actions = {op.id: op.action for op in plan.operations if op.key.tenant == "acme"}
     assert actions["acme/reload/sales:reload"] is Action.RELOAD
     assert actions["acme/published_app/sales:publish"] is Action.PUBLISH
+
+
+async def _judged(harness: Harness) -> list[tuple[str, str]]:
+    """The apps whose data model the plan since the last call read (host, app id)."""
+    log = (await harness.admin("GET", "/_emulator/requests"))["data"]
+    await harness.admin("DELETE", "/_emulator/requests")
+    suffix = "/data/metadata"
+    return sorted((r["host"], r["path"].split("/")[4]) for r in log if r["path"].endswith(suffix))
+
+
+async def test_a_reload_whose_data_passed_is_not_judged_again_any_other_is(
+    tmp_path: Path,
+) -> None:
+    """The gate note: apply notes the reload that passed; a plan reads the data model only of
+    a reload made since (in the tenant) or when the checks changed."""
+    harness = Harness(copy_desired(tmp_path))
+    assert (await harness.apply()).ok
+    build = await harness.app_by_template(ACME, "sales", "build")
+    assert "[qlikreconcile gate: reload=" in build["description"]
+    await harness.admin("DELETE", "/_emulator/requests")
+    assert (await harness.plan()).plan.matches
+    assert await _judged(harness) == []
+
+    # Someone reloads the build app in the tenant after emptying its data: judged, and failed.
+    async with harness.session() as session:
+        client = session.client(ACME)
+        path = f"/api/v1/apps/{build['id']}/scripts"
+        script = (await client.get_json(f"{path}/current"))["script"]
+        emptied = re.sub(r"(WHERE customer_id = \d+)", r"\1 AND 1 = 0", script)
+        assert emptied != script
+        await client.post_json(path, {"script": emptied, "versionMessage": "by hand"})
+        reload = await client.post_json("/api/v1/reloads", {"appId": build["id"]})
+        for _ in range(200):
+            answer = await client.get_json(f"/api/v1/reloads/{reload['id']}")
+            if answer["status"] == "SUCCEEDED":
+                break
+            await asyncio.sleep(0.01)
+    await harness.admin("DELETE", "/_emulator/requests")
+    ops = {op.id: op for op in (await harness.plan()).plan.operations}
+    assert "data check failed" in ops["acme/reload/sales:reload"].reason
+    assert await _judged(harness) == [(ACME, build["id"])]
+    assert (await harness.apply()).ok  # the script set again, reloaded, judged and noted
+    await harness.admin("DELETE", "/_emulator/requests")
+    assert (await harness.plan()).plan.matches
+    assert await _judged(harness) == []
+
+    # Other checks: no note names them, so every sales build app is judged again.
+    template = harness.desired / "templates" / "sales" / "template.yaml"
+    edit(
+        template, r"\{table: Orders, min_rows: 1\}", "{table: Orders, min_rows: 1, max_rows: 10000}"
+    )
+    await harness.plan()
+    judged = await _judged(harness)
+    assert len(judged) == 3
+    assert (ACME, build["id"]) in judged

@@ -83,3 +83,18 @@ async def test_latency_fault() -> None:
         assert time.perf_counter() - started >= 0.15
         faults = (await c.get("/_emulator/faults")).json()["faults"]
         assert faults["latency_ms"] == 150
+
+
+async def test_a_dumped_state_loads_into_another_emulator() -> None:
+    """PUT /_emulator/state takes what GET dumped (the served benchmark reuses a fleet)."""
+    emu = make_emu()
+    async with await emu.authed() as c:
+        space = (await c.post("/api/v1/spaces", json={"name": "Kept", "type": "shared"})).json()
+        dumped = (await c.get("/_emulator/state")).content
+    other = make_emu()
+    async with other.client() as c:
+        assert (await c.put("/_emulator/state", content=b'{"tenants": 3}')).status_code == 400
+        loaded = await c.put("/_emulator/state", content=dumped)
+        assert loaded.json() == {"status": "loaded", "tenants": 1}
+    async with await other.authed() as c:
+        assert (await c.get(f"/api/v1/spaces/{space['id']}")).status_code == 200

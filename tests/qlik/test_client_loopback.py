@@ -8,6 +8,7 @@ real socket can produce: an idempotent GET is retried, a POST is not (the change
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
+from qlikreconcile.qlik.aiohttp_pool import LARGE_BODY
 from qlikreconcile.qlik.engine import count_sheets
 from qlikreconcile.qlik.pools import HostPools
 
@@ -184,3 +186,35 @@ async def test_a_pool_per_host_and_idle_pools_closed_beyond_the_cap(served: str)
         )
     assert all("data" in a for a in answers)
     assert session.in_flight.limit == 3
+
+
+async def test_a_refused_connection_is_a_connect_error_and_retried() -> None:
+    """Nothing was sent: aiohttp's connector error reaches the retry rules as httpx's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    async with _session(f"http://127.0.0.1:{port}", max_retries=2) as session:
+        with pytest.raises(TransportError) as error:
+            await session.client(SOURCE_HOST).get_json("/api/v1/spaces")
+        stats = session.stats.host(SOURCE_HOST)
+    assert isinstance(error.value.__cause__, httpx.ConnectError)
+    assert "no answer (ConnectError)" in str(error.value)
+    assert stats.retries == 2
+
+
+async def test_a_large_upload_goes_through_httpx_own_transport(served: str) -> None:
+    """aiohttp has no write timeout: bodies above LARGE_BODY keep httpx's (same route and Host)."""
+    async with _session(served) as session:
+        source = session.client(SOURCE_HOST)
+        await source.get_json("/api/v1/spaces")
+        await _admin_async(served, "DELETE", "/_emulator/requests")
+        body = b"\0" * (LARGE_BODY + 1)
+        answer = await source.request(
+            "POST", "/api/v1/apps/import", content=body, expected=range(200, 500)
+        )
+    log = (await _admin_async(served, "GET", "/_emulator/requests"))["data"]
+    assert [(r["host"], r["method"], r["path"]) for r in log] == [
+        (SOURCE_HOST, "POST", "/api/v1/apps/import")
+    ]
+    assert log[0]["status"] == answer.status_code
+    assert "network_stream" in answer.extensions  # httpcore's answer, not aiohttp's

@@ -25,8 +25,13 @@ def created(item: dict[str, Any]) -> str:
     return str(item.get("createdAt") or attrs(item).get("createdAt") or "")
 
 
+def description(item: dict[str, Any]) -> str | None:
+    text = attrs(item).get("description") or item.get("description")
+    return str(text) if text else None
+
+
 def marker(item: dict[str, Any]) -> ownership.AppMarker | None:
-    return ownership.parse_app_marker(attrs(item).get("description") or item.get("description"))
+    return ownership.parse_app_marker(description(item))
 
 
 def extra_copy(

@@ -91,7 +91,8 @@ async def build_app(
     elif adopt is not None:
         script = replace(script, drift=())  # a script that was never ours is not drift
     status, drift = reload_status(last, _content_changed(versions), freshness)
-    if status == "SUCCEEDED" and checks:  # its data must also pass the template's gate
+    noted = app_items.description(item)  # its data must pass the gate too, unless it did
+    if status == "SUCCEEDED" and checks and not data_checks.passed(noted, last, checks):
         failed = await data_checks.unhealthy(client, app_id, checks)
         if failed:
             status, drift = "CHECKS_FAILED", (f"data check failed: {failed}",)

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Collection, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -94,6 +95,15 @@ class QlikClient:
             raise ValueError(f"path must start with '/': {path!r}")
         return httpx.URL(self.base_url + path)
 
+    def _url_with(self, path: str, params: Params | None) -> httpx.URL:
+        """:meth:`url` with ``params`` merged into its query."""
+        query = _query(params)
+        if query and "?" not in path and path.startswith("/"):
+            # One URL parse per request, not two: encoded as httpx encodes a query (quote_plus).
+            return httpx.URL(f"{self.base_url}{path}?{urlencode(query)}")
+        url = self.url(path)
+        return url.copy_merge_params(query) if query else url
+
     async def request(
         self,
         method: str,
@@ -112,9 +122,7 @@ class QlikClient:
         ``timeout_seconds`` overrides the session's timeout for this call (large imports).
         """
         method = method.upper()
-        url = self.url(path)
-        if params:
-            url = url.copy_merge_params(_query(params))
+        url = self._url_with(path, params)
         shown = str(url)
         send_headers = dict(headers or {})
         if content is not None and not any(k.lower() == "content-type" for k in send_headers):

@@ -11,10 +11,13 @@ every check of it fails, naming what it observed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qlikreconcile.engine.gates import CheckResult
+from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.client import QlikClient
 
 Check = Mapping[str, Any]
@@ -73,6 +76,21 @@ def judge(check: Check, metadata: Mapping[str, Any]) -> CheckResult:
     return CheckResult(what, passed, _rows(rows))
 
 
+def digest(checks: Sequence[Check]) -> str:
+    """A short hash of the checks as written (a gate note names the checks a reload passed)."""
+    text = json.dumps([dict(c) for c in checks], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def passed(
+    description: str | None, reload: Mapping[str, Any] | None, checks: Sequence[Check]
+) -> bool:
+    """Whether the app's gate note (in its ``description``) says ``reload``'s data passed
+    exactly these checks: then its data model need not be read again."""
+    noted = ownership.parse_gate_note(description)
+    return reload is not None and noted == (str(reload.get("id")), digest(checks))
+
+
 async def gate(client: QlikClient, app_id: str, checks: Sequence[Check]) -> tuple[CheckResult, ...]:
     """Every check of ``checks`` judged on the app's current data model."""
     metadata = await client.get_json(f"/api/v1/apps/{app_id}/data/metadata")
@@ -82,8 +100,9 @@ async def gate(client: QlikClient, app_id: str, checks: Sequence[Check]) -> tupl
 async def unhealthy(client: QlikClient, app_id: str, checks: Sequence[Check]) -> str | None:
     """The failed checks in words when the app's data fails its gate, else None.
 
-    Discovery asks this of a build app whose last reload SUCCEEDED: failing data is planned
-    for a reload again, so it is judged again before anything is republished from it.
+    Discovery asks this of a build app whose last reload SUCCEEDED and is not noted as passed
+    (:func:`passed`): failing data is planned for a reload again, so it is judged again before
+    anything is republished from it.
     """
     results = await gate(client, app_id, checks)
     return None if all(r.passed for r in results) else failures(results)

@@ -10,7 +10,10 @@ Every marker lives in a field the real API accepts and returns (architecture §4
 * published apps: a marker in ``description`` naming the template and the content digest;
 * load scripts: a header comment naming template and release, and a ``versionMessage`` naming
   them and a hash of the script's text (flagged ``adopted,`` on the version that only added the
-  header to an adopted app's script).
+  header to an adopted app's script);
+* build apps whose data passed the template's checks: a gate note after the marker naming the
+  reload and a hash of the checks (:func:`gate_note`), so a plan reads the data model only of a
+  reload nobody judged yet.
 
 Markers also carry ``applied=<digest>``: the digest of the fields qlikreconcile last wrote, so a
 later plan can tell a change made in the tenant (drift) from a change in the spec.
@@ -194,3 +197,30 @@ def message_digest(message: str) -> str | None:
         return None
     found = _DIGEST_RE.search(message)
     return found.group(1) if found else None
+
+
+_GATE_RE = re.compile(
+    r"\n*\[qlikreconcile gate: reload=(?P<reload>[\w.-]+) checks=(?P<checks>[0-9a-f]{16})\]"
+)
+
+
+def gate_note(reload_id: str, checks: str) -> str:
+    """The note that reload ``reload_id``'s data passed the checks hashed ``checks``.
+
+    A line of its own after the marker, not a field of it: a qlikreconcile from before the note
+    still reads the marker, and an app update that rewrites the description drops the note (the
+    next plan then judges the data again).
+    """
+    return f"[qlikreconcile gate: reload={reload_id} checks={checks}]"
+
+
+def with_gate_note(description: str, reload_id: str, checks: str) -> str:
+    """``description`` with its gate note (if any) replaced by the one for ``reload_id``."""
+    kept = _GATE_RE.sub("", description).rstrip()
+    return f"{kept}\n\n{gate_note(reload_id, checks)}" if kept else gate_note(reload_id, checks)
+
+
+def parse_gate_note(description: str | None) -> tuple[str, str] | None:
+    """(reload id, checks hash) of the gate note in ``description``; None without one."""
+    found = _GATE_RE.search(description or "")
+    return (found["reload"], found["checks"]) if found else None

@@ -20,6 +20,8 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
+from qlikreconcile.qlik.aiohttp_pool import AiohttpPool
+
 PER_HOST_CONNECTIONS = 8
 """Connections to one host: more than the reads one tenant runs at once (about five)."""
 
@@ -36,10 +38,13 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def host_pool(connections: int = PER_HOST_CONNECTIONS) -> httpx.AsyncBaseTransport:
-    """httpx's own transport, sized for one host (every connection may be kept alive)."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncHTTPTransport(verify=_tls(), limits=limits)
+def host_pool(
+    connections: int = PER_HOST_CONNECTIONS, *, origin: str | None = None
+) -> httpx.AsyncBaseTransport:
+    """One host's connections (every one may be kept alive), through aiohttp: it costs about
+    half the CPU per request of httpx's own transport (:mod:`.aiohttp_pool`). ``origin``: see
+    :class:`.AiohttpPool`."""
+    return AiohttpPool(connections=connections, verify=_tls(), origin=origin)
 
 
 class _Counted(httpx.AsyncByteStream):

@@ -13,11 +13,12 @@ transport decides the destination (architecture §6):
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 import httpx
 
-from qlikreconcile.qlik.pools import HostPools
+from qlikreconcile.qlik.pools import HostPools, host_pool
 from qlikreconcile.qlik.websocket import ASGIApp, Opener, asgi_opener, loopback_opener
 
 __all__ = ["ASGIApp", "LoopbackTransport", "asgi_transport"]
@@ -70,19 +71,24 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         if url.scheme not in {"http", "https"} or url.host not in _LOOPBACK_HOSTS:
             raise ValueError(f"LoopbackTransport needs an http(s) loopback URL, got {base_url!r}")
         self.base_url = url
-        # A pool per Qlik host, as on the internet (the served emulator stands for every host).
-        self._inner = inner if inner is not None else HostPools()
+        # A pool per Qlik host, as on the internet (the served emulator stands for every host);
+        # by default its connections go to base_url themselves, so no URL is rewritten here.
+        origin = str(url.copy_with(path="", query=None)).rstrip("/")
+        self._rewrite = inner is not None
+        self._inner = inner or HostPools(functools.partial(host_pool, origin=origin))
         self.open_websocket: Opener = loopback_opener(url)
         """Engine sockets go to the same loopback port (:mod:`.websocket`)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         original = request.url
-        request.url = original.copy_with(
-            scheme=self.base_url.scheme, host=self.base_url.host, port=self.base_url.port
-        )
         # httpx set Host from the original URL when the request was built; keep it.
         request.headers.setdefault("Host", original.netloc.decode("ascii"))
         request.headers["X-Forwarded-Proto"] = original.scheme
+        if not self._rewrite:
+            return await self._inner.handle_async_request(request)
+        request.url = original.copy_with(
+            scheme=self.base_url.scheme, host=self.base_url.host, port=self.base_url.port
+        )
         try:
             response = await self._inner.handle_async_request(request)
         finally:

@@ -1,6 +1,7 @@
 """Admin endpoints under the reserved prefix ``/_emulator`` (served on every Host, no auth).
 
-``POST /_emulator/reset``, ``GET /_emulator/state``, ``GET|DELETE /_emulator/requests``,
+``POST /_emulator/reset``, ``GET|PUT /_emulator/state`` (PUT loads a state GET dumped),
+``GET|DELETE /_emulator/requests``,
 ``GET|POST /_emulator/faults``, ``GET /_emulator/quirks``,
 ``GET /_emulator/tenants/{hostname}/apps/{appId}``,
 ``POST /_emulator/tenants/{hostname}/apps/{appId}/sheets`` (a customer's own sheet; with
@@ -23,6 +24,7 @@ from qlikreconcile.emulator.control.seed import build_seed
 from qlikreconcile.emulator.quirks import QUIRKS
 from qlikreconcile.emulator.state.apps import App, Sheet
 from qlikreconcile.emulator.state.fault_config import FaultConfig
+from qlikreconcile.emulator.state.model import EmulatorState
 from qlikreconcile.emulator.state.reload_lifecycle import settle
 from qlikreconcile.emulator.state.reload_queue import queue_report
 from qlikreconcile.emulator.state.store import EmulatorStore
@@ -67,10 +69,27 @@ async def reset(request: Request) -> Response:
 
 async def dump_state(request: Request) -> Response:
     store = store_of(request)
+    if request.method == "PUT":
+        return await _load_state(store, request)
     for tenant in store.state.tenants.values():
         if settle(tenant, store.now()):
             store.mark_dirty()
     return JSONResponse(store.state.model_dump(mode="json"))
+
+
+async def _load_state(store: EmulatorStore, request: Request) -> Response:
+    """Replace the whole state by one ``GET /_emulator/state`` dumped (a benchmark reuses a
+    converged fleet instead of converging it again)."""
+    try:
+        state = EmulatorState.model_validate_json(await request.body())
+    except ValidationError as exc:
+        return admin_error(400, f"Not an emulator state: {exc.error_count()} errors")
+    store.state = state
+    store.host_index.clear()
+    store.clear_requests()
+    store.limiter.clear()
+    store.mark_dirty()
+    return JSONResponse({"status": "loaded", "tenants": len(state.tenants)})
 
 
 async def requests_log(request: Request) -> Response:
@@ -223,7 +242,7 @@ def _may_not_share(
 
 ROUTES = [
     Route("/_emulator/reset", reset, methods=["POST"]),
-    Route("/_emulator/state", dump_state, methods=["GET"]),
+    Route("/_emulator/state", dump_state, methods=["GET", "PUT"]),
     Route("/_emulator/requests", requests_log, methods=["GET", "DELETE"]),
     Route("/_emulator/faults", faults, methods=["GET", "POST"]),
     Route("/_emulator/quirks", quirks, methods=["GET"]),

@@ -9,7 +9,8 @@ A reload that failed outside its script (the engine or the queue; quirk
 ``defaults.reload.retries`` times, the pause doubling each time; a script error is final at once.
 A reload that SUCCEEDED is then judged by the template's data checks (the health gate, see
 :mod:`..data_checks`): a failed check fails the operation like a failed reload, naming the check
-and what it observed, so the build app's data never reaches the published app.
+and what it observed, so the build app's data never reaches the published app. Data that
+passed is noted on the build app (the gate note), so a plan does not judge that reload again.
 
 The newest reload is noted before the POST; a POST whose answer was lost is settled by listing the
 app's reloads again: a newer or still pending one is ours, otherwise the POST is sent again.
@@ -24,8 +25,8 @@ from typing import Any
 from qlikreconcile.engine.gates import CheckResult, GateError
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
-from qlikreconcile.errors import ApiError, OperationError
-from qlikreconcile.qlik import data_checks, quirks
+from qlikreconcile.errors import ApiError, OperationError, TransportError
+from qlikreconcile.qlik import data_checks, ownership, quirks
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.handlers.adopt import create_once
 from qlikreconcile.qlik.handlers.base import HandlerEnv
@@ -162,4 +163,21 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
                 f"SUCCEEDED{again}, so it is not published: {data_checks.failures(results)}",
                 results,
             )
+        await note_gate_passed(client, app_id, reload_id, data_checks.digest(checks))
     return Outcome(ident=app_id, detail=detail, checks=results)
+
+
+async def note_gate_passed(client: QlikClient, app_id: str, reload_id: str, checks: str) -> None:
+    """Write the gate note (:func:`~qlikreconcile.qlik.ownership.gate_note`) on the build app,
+    so plans need not read its data model again until another reload or other checks.
+
+    Only a saving: when the note cannot be written, the next plan judges the data itself."""
+    try:
+        app = await client.get_json(f"/api/v1/apps/{app_id}")
+        description = str(((app or {}).get("attributes") or {}).get("description") or "")
+        if ownership.parse_app_marker(description) is None:
+            return  # not ours (any more): nothing of ours is written into it
+        noted = ownership.with_gate_note(description, reload_id, checks)
+        await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": {"description": noted}})
+    except (ApiError, TransportError) as exc:
+        log.warning("could not note on app %s that reload %s passed: %s", app_id, reload_id, exc)

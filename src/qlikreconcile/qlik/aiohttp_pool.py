@@ -1,0 +1,140 @@
+"""One host's connections through aiohttp, behind httpx's transport interface.
+
+httpx stays the client every module talks to (auth flow, URLs, headers, timeouts, the typed
+errors :mod:`.retry` judges); only the connection layer below it is aiohttp's. A fleet plan is
+bound by the client's CPU per request, and httpcore's pure-Python HTTP/1.1 connection and pool
+cost about twice what aiohttp's C parser and its connector do (``bench/README.md``).
+
+Each failure becomes the httpx exception the retry rules expect, and only a request that surely
+never left is reported as one (``ConnectError``, ``ConnectTimeout``: retried even when not
+idempotent); a connection lost after the request may have been sent is a ``RemoteProtocolError``
+or ``ReadError`` (retried only when idempotent). Bodies are read whole, as httpx reads them for
+a non-streaming call, and left encoded: httpx decodes ``Content-Encoding`` as before. Uploads
+above :data:`LARGE_BODY` keep httpx's own transport and its write timeout.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:  # imported when the first pool is made: plan and apply only
+    import aiohttp
+
+LARGE_BODY = 1 << 20
+"""Bodies above this (app imports) go through httpx's own transport: aiohttp has no write
+timeout, and a peer that stops reading an upload must not hold it for ever (docs/robustness.md).
+Such requests are few, so their CPU does not matter."""
+
+# httpx builds every header a request carries; aiohttp must not add its own beside them.
+_OWN_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """httpx's timeouts as aiohttp's (one object per distinct set, not one per request)."""
+    import aiohttp
+
+    # connect: waiting for a pooled connection, then connecting; no write timeout in aiohttp.
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
+
+
+class AiohttpPool(httpx.AsyncBaseTransport):
+    """Up to ``connections`` kept-alive connections (0: no cap), opened on first use.
+
+    ``origin`` (``http://127.0.0.1:PORT``) sends every request there instead of to its URL's
+    host, the request's own ``Host`` header kept: the served emulator's loopback route
+    (:class:`~qlikreconcile.qlik.transport.LoopbackTransport`), without rebuilding each URL.
+    """
+
+    def __init__(
+        self, *, connections: int, verify: ssl.SSLContext, origin: str | None = None
+    ) -> None:
+        self._connections = connections
+        self._verify = verify
+        self._origin = origin
+        self._session: aiohttp.ClientSession | None = None
+        self._uploads: httpx.AsyncBaseTransport | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        import aiohttp
+
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._connections, limit_per_host=0, ssl=self._verify
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                skip_auto_headers=_OWN_HEADERS,
+                cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies, if any
+            )
+        return self._session
+
+    async def _large(self, request: httpx.Request) -> httpx.Response:
+        """An upload through httpx's own transport, whose write timeout aiohttp lacks."""
+        if self._uploads is None:
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
+            self._uploads = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+        original = request.url
+        if self._origin:
+            request.url = httpx.URL(self._origin + original.raw_path.decode("ascii"))
+        try:
+            return await self._uploads.handle_async_request(request)
+        finally:
+            request.url = original
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import aiohttp
+
+        body = await request.aread()
+        if len(body) > LARGE_BODY:
+            return await self._large(request)
+        session = self._open()
+        phases = request.extensions.get("timeout") or {}
+        timeout = _timeout(phases.get("pool"), phases.get("connect"), phases.get("read"))
+        url = request.url
+        target = self._origin + url.raw_path.decode("ascii") if self._origin else str(url)
+        try:
+            async with session.request(
+                request.method,
+                target,
+                headers=list(request.headers.multi_items()),
+                data=body or None,
+                allow_redirects=False,
+                timeout=timeout,
+            ) as answer:
+                content = await answer.read()
+                return httpx.Response(
+                    answer.status,
+                    headers=answer.raw_headers,
+                    content=content,
+                    extensions={"http_version": b"HTTP/1.1"},
+                )
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
+        except aiohttp.SocketTimeoutError as exc:
+            raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
+        except aiohttp.ClientConnectorError as exc:  # refused, DNS, TLS: nothing was sent
+            raise httpx.ConnectError(str(exc), request=request) from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+        except aiohttp.ClientResponseError as exc:  # an answer aiohttp could not parse
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+        except aiohttp.ClientError as exc:  # reset and other socket errors mid-request
+            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout("timed out", request=request) from exc
+
+    async def aclose(self) -> None:
+        if self._uploads is not None:
+            uploads, self._uploads = self._uploads, None
+            await uploads.aclose()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
