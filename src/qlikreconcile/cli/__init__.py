@@ -14,14 +14,11 @@ import sys
 import click
 from rich.text import Text
 
-from qlikreconcile.cli import importing, leases, planning, status, tools
-from qlikreconcile.cli.base import accept_verbose_after, cli
+from qlikreconcile.cli.base import cli
 from qlikreconcile.cli.console import fail, make_console
 from qlikreconcile.errors import GuardError, QlikReconcileError, SpecError
 
-__all__ = ["cli", "importing", "leases", "main", "planning", "status", "tools"]
-
-accept_verbose_after(cli)
+__all__ = ["cli", "main"]
 
 GUARD_REFUSED = 4
 """Exit code of an apply the blast-radius guard refused before any change."""

@@ -18,7 +18,9 @@ from qlikreconcile.reconcile.importing import (
 )
 
 
-@cli.command("import")
+@cli.command(
+    "import", short_help="Onboard existing tenants: write their tenant files, changing nothing."
+)
 @click.argument("hosts", nargs=-1)
 @click.option(
     "--from-file",
