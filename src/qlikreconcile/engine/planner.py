@@ -365,7 +365,6 @@ def _prune(
             for k, _ in chosen
             if k.tenant == key.tenant and kinds[k.kind].order > order
         )
-        inputs = {"with_sheets": True} if resource.observed.get("with_sheets") else {}
         out.append(
             Operation(
                 key,
@@ -373,7 +372,7 @@ def _prune(
                 "no longer in the spec; pruned (prune in fleet.yaml)",
                 depends_on=tuple(after),
                 ident=resource.ident,
-                inputs=inputs,
+                inputs=dict(resource.delete_inputs),
             )
         )
     return out

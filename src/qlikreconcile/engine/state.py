@@ -75,6 +75,9 @@ class ActualResource:
     planned as ADOPT, which takes it over, instead of an update."""
     observed: Mapping[str, Any] = field(default_factory=dict)
     """Facts read for reports (``status``), never diffed: when the data was last reloaded."""
+    delete_inputs: Mapping[str, Any] = field(default_factory=dict)
+    """What deleting it needs besides its id, set by the provider and passed on as the inputs of
+    its DELETE (the engine does not read them)."""
     protected: str = ""
     """Why it is never pruned even where the spec prunes its kind (customers' sheets live in
     it); it is listed as left behind with this reason instead."""

@@ -21,6 +21,7 @@ from qlikreconcile.qlik import adopt_apps, app_items, ownership, resources
 from qlikreconcile.qlik.build_apps import Freshness, LastReloads, build_app, epoch
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import count_sheets_or_none
+from qlikreconcile.qlik.handlers.published_app import PublishedAppInputs
 from qlikreconcile.qlik.published_copies import published_copies
 from qlikreconcile.qlik.schedules import read_schedules
 
@@ -240,7 +241,8 @@ async def _prunable(
         why = f"customers' sheets live in it ({sheets})"
     else:
         why = ""
-    return replace(resource, protected=why, observed={"with_sheets": allow_sheets})
+    allowed = PublishedAppInputs(with_sheets=allow_sheets).as_dict()
+    return replace(resource, protected=why, delete_inputs=allowed)
 
 
 def _unmarked(
