@@ -14,6 +14,7 @@ plan whose context does not validate is refused with the reason and the fix (pla
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -88,19 +89,7 @@ class PlanContext(_Frozen):
                 ref.name: TenantContext(
                     host=ref.host,
                     apps=tuple(
-                        AppContext(
-                            template=a.template,
-                            name=a.name,
-                            space=a.space,
-                            publish_to=a.publish_to,
-                            max_age_seconds=a.max_age_seconds,
-                            scheduled=a.scheduled,
-                            delete_duplicates=a.delete_duplicates,
-                            checks=tuple(dict(c) for c in a.checks),
-                            release=a.release,
-                            digest=a.digest,
-                            content=a.content,
-                        )
+                        AppContext(**{k: v for k, v in asdict(a).items() if k != "script"})
                         for a in ref.apps
                     ),
                     members=dict(ref.members),

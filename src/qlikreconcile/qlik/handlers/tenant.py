@@ -98,10 +98,10 @@ async def _name_and_alias(
             )
 
 
-async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
+async def _claim(env: HandlerEnv, op: Operation, inputs: TenantInputs, host: str) -> ControlRecord:
     records = _records(env)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    data = pending.record_data(host=host, region=TenantInputs.of(op).region, started=started)
+    data = pending.record_data(host=host, region=inputs.region, started=started)
     try:
         return await records.claim(pending.KIND, op.key.tenant, data)
     except RecordHeld as exc:
@@ -109,18 +109,20 @@ async def _claim(env: HandlerEnv, op: Operation, host: str) -> ControlRecord:
             f"not creating tenant {op.key.tenant}: "
             + pending.recovery(
                 op.key.tenant,
-                file=TenantInputs.of(op).file,
+                file=inputs.file,
                 data=exc.data,
                 source_host=records.host,
             )
         ) from None
 
 
-async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClient) -> Outcome:
+async def _create(
+    op: Operation, env: HandlerEnv, inputs: TenantInputs, host: str, register: QlikClient
+) -> Outcome:
     tenant = op.key.tenant
     records = _records(env)
-    body = {"licenseKey": await env.license_key(), "datacenter": TenantInputs.of(op).datacenter}
-    record = await _claim(env, op, host)
+    body = {"licenseKey": await env.license_key(), "datacenter": inputs.datacenter}
+    record = await _claim(env, op, inputs, host)
     try:
         # The claim is the lock; look again under it: another run may have created and aliased
         # the tenant (and cleared its record) since this plan was made.
@@ -140,7 +142,7 @@ async def _create(op: Operation, env: HandlerEnv, host: str, register: QlikClien
         if is_ambiguous(exc):
             recovery = pending.recovery(
                 tenant,
-                file=TenantInputs.of(op).file,
+                file=inputs.file,
                 data=record.data,
                 source_host=records.host,
             )
@@ -177,14 +179,15 @@ async def _adopt(op: Operation, env: HandlerEnv, host: str, register: QlikClient
 
 async def run(op: Operation, env: HandlerEnv) -> Outcome:
     host = env.host(op)
-    register = env.session.client(f"register.{TenantInputs.of(op).region}.qlikcloud.com")
+    inputs = TenantInputs.of(op)
+    register = env.session.client(f"register.{inputs.region}.qlikcloud.com")
     if op.action is Action.CREATE:
-        return await _create(op, env, host, register)
+        return await _create(op, env, inputs, host, register)
     if op.action is Action.ADOPT:
         return await _adopt(op, env, host, register)
     tenant_id = env.ident(op.key)
     if op.action is Action.DEACTIVATE:
-        return await _deactivate(op, env, host, register, tenant_id)
+        return await _deactivate(op, env, inputs, host, register, tenant_id)
     changed = {c.path for c in op.changes}
     if "status" in changed:
 
@@ -209,12 +212,16 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
 
 
 async def _deactivate(
-    op: Operation, env: HandlerEnv, host: str, register: QlikClient, tenant_id: str
+    op: Operation,
+    env: HandlerEnv,
+    inputs: TenantInputs,
+    host: str,
+    register: QlikClient,
+    tenant_id: str,
 ) -> Outcome:
     """Offboard: archive the published apps when the spec asks, keep the tenant's id and host
     in a control record, then deactivate it."""
     archived = ""
-    inputs = TenantInputs.of(op)
     if folder := inputs.export_to:
         apps = await archive_published(env.session.client(host), str(folder), env.write_archive)
         archived = f"; exported {len(apps)} published app(s) to {folder}"
