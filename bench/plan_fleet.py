@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.emulator import EmulatorConfig, create_app
 from qlikreconcile.qlik.auth import Credentials
-from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.kinds.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet

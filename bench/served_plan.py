@@ -41,7 +41,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.qlik.auth import Credentials
-from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.kinds.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport
 from qlikreconcile.reconcile.service import ArtifactReader, apply_plan, plan_fleet

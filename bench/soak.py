@@ -49,7 +49,7 @@ from pydantic import SecretStr
 
 from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.qlik.auth import Credentials
-from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.kinds.base import ReloadPolling
 from qlikreconcile.qlik.retry import RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport

@@ -20,7 +20,7 @@ from qlikreconcile.emulator import EmulatorConfig, create_app
 from qlikreconcile.engine.report import ApplyReport
 from qlikreconcile.engine.rollout import FailureBudget
 from qlikreconcile.qlik.auth import Credentials
-from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.kinds.base import ReloadPolling
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport
 from qlikreconcile.reconcile.service import (

@@ -14,7 +14,7 @@ from typing import Any
 from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.emulator.state.apps import Reload
 from qlikreconcile.emulator.state.reload_queue import peak
-from qlikreconcile.qlik.handlers.reload import TERMINAL
+from qlikreconcile.qlik.kinds.reload import TERMINAL
 from tests.e2e.harness import Harness, copy_desired, edit
 
 ACME = "acme.eu.qlikcloud.com"

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from qlikreconcile.emulator import SOURCE_HOST
-from qlikreconcile.reconcile.desired import connect_statement
+from qlikreconcile.qlik.kinds.connection import connect_statement
 from qlikreconcile.spec.desired_state import REGIONS, DesiredFleet, Tenant
 from tests.e2e.harness import Harness
 

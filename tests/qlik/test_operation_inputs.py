@@ -12,15 +12,15 @@ from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik import resources
-from qlikreconcile.qlik.handlers.app import AppInputs
-from qlikreconcile.qlik.handlers.assignment import AssignmentInputs
-from qlikreconcile.qlik.handlers.connection import ConnectionInputs
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
-from qlikreconcile.qlik.handlers.published_app import PublishedAppInputs
-from qlikreconcile.qlik.handlers.reload import ReloadInputs
-from qlikreconcile.qlik.handlers.reload_task import ReloadTaskInputs
-from qlikreconcile.qlik.handlers.script import ScriptInputs
-from qlikreconcile.qlik.handlers.tenant import TenantInputs
+from qlikreconcile.qlik.kinds.app import AppInputs
+from qlikreconcile.qlik.kinds.assignment import AssignmentInputs
+from qlikreconcile.qlik.kinds.connection import ConnectionInputs
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.published_app import PublishedAppInputs
+from qlikreconcile.qlik.kinds.reload import ReloadInputs
+from qlikreconcile.qlik.kinds.reload_task import ReloadTaskInputs
+from qlikreconcile.qlik.kinds.script import ScriptInputs
+from qlikreconcile.qlik.kinds.tenant import TenantInputs
 from qlikreconcile.reconcile.desired import desired_resources
 from qlikreconcile.spec.fleet_loader import load_fleet
 

@@ -1,4 +1,4 @@
-"""The handler registry and the kinds agree; an operation's context never leaks to another."""
+"""An operation's context never leaks to another (the registry's agreement: test_kind_registry)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ from qlikreconcile.engine.keys import Action, ResourceKey
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import ApplyContext, Outcome
 from qlikreconcile.qlik import Credentials, QlikSession, resources
-from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.kinds.base import HandlerEnv
 from qlikreconcile.qlik.runner import HANDLERS, QlikRunner
-
-
-def test_every_kind_has_a_handler_and_every_handler_a_kind() -> None:
-    assert set(HANDLERS) == set(resources.KINDS)
 
 
 async def test_concurrent_operations_each_see_their_own_context(monkeypatch: Any) -> None:

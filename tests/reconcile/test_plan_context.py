@@ -64,8 +64,7 @@ def test_the_context_keeps_every_field_discovery_takes() -> None:
     # The context is the persisted contract and the refs are discovery's runtime input: two
     # types on purpose, which must not drift apart (a field missing here would be lost when a
     # saved plan is applied).
-    from qlikreconcile.qlik.discover import TenantRef
-    from qlikreconcile.qlik.discover_apps import AppRef
+    from qlikreconcile.qlik.refs import AppRef, TenantRef
     from qlikreconcile.reconcile.plan_context import AppContext, TenantContext
 
     assert set(AppContext.model_fields) == {f.name for f in dataclasses.fields(AppRef)} - {"script"}

@@ -92,7 +92,12 @@ def test_saved_plan_needs_its_secrets_before_any_call() -> None:
                 ResourceKey("acme", "connection", "b:dw"),
                 Action.CREATE,
                 "does not exist",
-                inputs={"password_env": "DW_PASSWORD"},
+                inputs={
+                    "name": "dw",
+                    "space": "acme/space/b",
+                    "qtype": "QvOdbcConnectorPackage.exe",
+                    "password_env": "DW_PASSWORD",
+                },
             ),
         ),
     )

@@ -25,7 +25,7 @@ from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.qlik.auth import Credentials
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
-from qlikreconcile.qlik.handlers.base import ReloadPolling
+from qlikreconcile.qlik.kinds.base import ReloadPolling
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import asgi_transport

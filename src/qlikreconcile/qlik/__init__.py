@@ -9,7 +9,8 @@ The low-level async REST client lives in these modules:
 * :mod:`.retry`, :mod:`.ratelimit`, :mod:`.api_errors`, :mod:`.quirks`, :mod:`.redact` —
   policies and readings.
 
-``handlers/`` (one module per resource kind) and ``discover`` build on this interface.
+``kinds/`` (one module per resource kind, listed in ``kinds/registry.py``) and ``discover``
+build on this interface.
 """
 
 from __future__ import annotations

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qlikreconcile.engine.state import ActualResource
 from qlikreconcile.qlik import app_items, ownership, resources
-
-if TYPE_CHECKING:  # discover_apps reads through this module
-    from qlikreconcile.qlik.discover_apps import AppRef
+from qlikreconcile.qlik.refs import AppRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The per-tenant-host REST client: one :class:`QlikClient` talks to one Qlik Cloud host.
 
-Contract for callers (``qlik/handlers``, ``qlik/discover``):
+Contract for callers (``qlik/kinds``, ``qlik/discover``):
 
 * paths are ``/api/v1/...`` on this host, or absolute ``https://`` URLs **on this host** (pagination
   links, ``Location`` headers); a URL on another host is refused so a token never leaks;

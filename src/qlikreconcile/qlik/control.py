@@ -28,7 +28,7 @@ from typing import Any
 
 from qlikreconcile.errors import ApiError, ConflictError, QlikReconcileError, TransportError
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.handlers.adopt import is_ambiguous
+from qlikreconcile.qlik.kinds.adopt import is_ambiguous
 from qlikreconcile.qlik.retry import HostStats
 
 PREFIX = "qlikreconcile-control"

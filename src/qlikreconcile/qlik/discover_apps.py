@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
@@ -21,40 +21,48 @@ from qlikreconcile.qlik import adopt_apps, app_items, ownership, resources
 from qlikreconcile.qlik.build_apps import Freshness, LastReloads, build_app, epoch
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import count_sheets_or_none
-from qlikreconcile.qlik.handlers.published_app import PublishedAppInputs
+from qlikreconcile.qlik.kinds.kind import Found, Reading
+from qlikreconcile.qlik.kinds.published_app import PublishedAppInputs
 from qlikreconcile.qlik.published_copies import published_copies
-from qlikreconcile.qlik.schedules import read_schedules
+from qlikreconcile.qlik.refs import AppRef
+from qlikreconcile.qlik.schedules import read_schedules, read_tasks
+
+FAMILY = frozenset(
+    {
+        resources.APP,
+        resources.SCRIPT,
+        resources.RELOAD,
+        resources.PUBLISHED_APP,
+        resources.RELOAD_TASK,
+    }
+)
+"""The kinds :func:`read_family` returns: read together, from one items list and one read of
+each build app, their own :class:`~.kinds.kind.Kind` entries have no reader."""
 
 
-@dataclass(frozen=True, slots=True)
-class AppRef:
-    """What the spec expects of one app, so discovery can recognise it and judge its data."""
-
-    template: str
-    name: str
-    space: str
-    publish_to: str | None = None
-    max_age_seconds: int | None = None
-    scheduled: bool = False
-    delete_duplicates: bool = False
-    """fleet.yaml ``duplicates.published_apps: delete_without_sheets``."""
-    checks: tuple[dict[str, Any], ...] = ()
-    """The template's data checks (:mod:`.data_checks`): a build app whose data fails them is
-    not healthy, however its last reload ended."""
-    script: str | None = None
-    """The load script the spec sets (None: unknown, e.g. a saved plan): when the app's newest
-    script version is ours with this script's hash, its text is not read again."""
-    release: int | None = None
-    """Set only where the tenant adopts unmarked resources: the release, artifact digest and
-    published content the spec names, which an adopted app is taken to be (:mod:`.adopt_apps`)."""
-    digest: str | None = None
-    content: str | None = None
+async def read_family(reading: Reading) -> Found:
+    """The app family of one tenant: its app items, scheduling tasks and reloads (tenant-wide
+    lists, at once), then what each build app needs read of its own."""
+    client, ref = reading.client, reading.ref
+    items, tasks, reloads = await asyncio.gather(
+        _items(client), read_tasks(client), LastReloads.read(client)
+    )
+    return await read_apps(
+        client,
+        ref.name,
+        items,
+        reading.space_names,
+        ref.apps,
+        reading.now,
+        reloads,
+        tasks,
+        prune=ref.prune_published,
+        adopt=ref.adopt_unmarked,
+    )
 
 
-@dataclass
-class AppsFound:
-    resources: list[ActualResource]
-    missing: dict[ResourceKey, str]
+async def _items(client: QlikClient) -> list[dict[str, Any]]:
+    return [i async for i in client.paginate("/api/v1/items", params={"resourceType": "app"})]
 
 
 async def read_apps(
@@ -69,7 +77,7 @@ async def read_apps(
     *,
     prune: str | None = None,
     adopt: bool = False,
-) -> AppsFound:
+) -> Found:
     """``prune`` (published copies no longer in the spec will be pruned): ``keep_sheets`` or
     ``with_sheets``; their sheets are counted, so one customers use is protected (``keep_sheets``)
     or at least shown (``with_sheets``). ``adopt``: unmarked apps the spec describes are read
@@ -103,7 +111,7 @@ async def read_apps(
             resource = await _prunable(client, resource, allow_sheets=prune == "with_sheets")
         out.append(resource)
         extras += others
-    found = AppsFound(out, {})
+    found = Found(out)
     last_reloads = reloads or LastReloads(client, {}, complete=False)
     reads = []
     for template, copies in sorted(builds.items()):
@@ -185,7 +193,7 @@ async def read_apps(
 
 
 def _adopted_published(
-    found: AppsFound, tenant: str, refs: dict[str, AppRef], adopted: list[adopt_apps.Candidate]
+    found: Found, tenant: str, refs: dict[str, AppRef], adopted: list[adopt_apps.Candidate]
 ) -> dict[str, dict[str, Any]]:
     """The unmarked published copies to adopt, added to ``found``; by template. Each is taken
     to show the spec's content when its build copy's script is the spec's."""
@@ -246,7 +254,7 @@ async def _prunable(
 
 
 def _unmarked(
-    found: AppsFound,
+    found: Found,
     tenant: str,
     items: list[dict[str, Any]],
     spaces: dict[str, str],

@@ -17,10 +17,10 @@ from qlikreconcile.engine.state import ActualResource
 from qlikreconcile.errors import ApiError, NotFoundError
 from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
+from qlikreconcile.qlik.refs import TenantRef
 
 if TYPE_CHECKING:
     from qlikreconcile.qlik.client import QlikClient
-    from qlikreconcile.qlik.discover import TenantRef
     from qlikreconcile.qlik.session import QlikSession
 
 KIND = "decommission"

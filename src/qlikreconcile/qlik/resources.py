@@ -1,7 +1,9 @@
-"""The Qlik resource kinds qlikreconcile manages: names, natural keys and capabilities.
+"""The names and natural keys of the resource kinds qlikreconcile manages.
 
-Capabilities are declared as data (:class:`~qlikreconcile.engine.kinds.KindSpec`) and consulted
-by the engine; the handlers in :mod:`.handlers` perform the operations. Keys are natural:
+Everything else about a kind (capabilities, reading, wanting, operations) is in its module
+under :mod:`.kinds`; the names and keys are here, a leaf, because the readers and helpers the
+kinds share (the app family's reading, schedules, ownership markers) name each other's
+resources. Keys are natural:
 
 =================  ==========================  ==============================================
 kind               key name                    Qlik object
@@ -22,9 +24,7 @@ kind               key name                    Qlik object
 
 from __future__ import annotations
 
-from qlikreconcile.engine.keys import Action, ResourceKey
-from qlikreconcile.engine.kinds import KindSpec
-from qlikreconcile.qlik import quirks
+from qlikreconcile.engine.keys import ResourceKey
 
 TENANT = "tenant"
 SPACE = "space"
@@ -36,67 +36,6 @@ RELOAD = "reload"
 PUBLISHED_APP = "published_app"
 RELOAD_TASK = "reload_task"
 PENDING_CREATE = "pending_create"
-
-KINDS: dict[str, KindSpec] = {
-    # The host name is an alias Qlik lets us set (PATCH /hostnames/1): not fixed.
-    TENANT: KindSpec(TENANT, 0, fixed_fields=frozenset({"region"})),
-    SPACE: KindSpec(
-        SPACE,
-        1,
-        fixed_fields=frozenset({"type"}),
-        deletable=True,
-        left_behind="the space stays, with everything in it and its members",
-    ),
-    ASSIGNMENT: KindSpec(
-        ASSIGNMENT, 2, deletable=True, left_behind="the group keeps these roles on the space"
-    ),
-    # Username and password fingerprint live in our own tags (Qlik returns neither).
-    CONNECTION: KindSpec(
-        CONNECTION,
-        3,
-        deletable=True,
-        sensitive_fields=frozenset({"password"}),
-        marker_fields=frozenset({"username", "password"}),
-        left_behind="the connection stays usable, with its credentials",
-    ),
-    APP: KindSpec(
-        APP,
-        4,
-        immutable_fields=frozenset({"template", "release", "digest", "space"}),
-        create_before_destroy=True,
-        deletable=True,
-        left_behind="the build copy stays, with its data",
-    ),
-    SCRIPT: KindSpec(SCRIPT, 5, create_action=Action.UPDATE, text_fields=frozenset({"script"})),
-    RELOAD: KindSpec(
-        RELOAD,
-        6,
-        create_action=Action.RELOAD,
-        update_action=Action.RELOAD,
-        refresh_action=Action.RELOAD,
-    ),
-    PUBLISHED_APP: KindSpec(
-        PUBLISHED_APP,
-        7,
-        create_action=Action.PUBLISH,
-        update_action=Action.REPUBLISH,
-        refresh_action=Action.REPUBLISH,
-        fixed_fields=frozenset({"space"}),
-        deletable=True,  # never while customers' sheets are seen in it (see discover_apps)
-        left_behind="customers still open it in its managed space",
-        fixed_hint=quirks.MOVE_PUBLISHED_HINT,
-    ),
-    RELOAD_TASK: KindSpec(
-        RELOAD_TASK,
-        8,
-        # A legacy reload task (the removed Reload Tasks API) is replaced by a scheduling task.
-        immutable_fields=frozenset({"api"}),
-        create_before_destroy=True,
-        deletable=True,
-        left_behind="it keeps reloading its app on schedule",
-    ),
-    PENDING_CREATE: KindSpec(PENDING_CREATE, 9, update_action=None),
-}
 
 
 def tenant_key(tenant: str) -> ResourceKey:

@@ -11,7 +11,7 @@ Rules (architecture §5: retries live in ``qlik/`` only):
   retried on 500/502/503/504, read/write timeouts and dropped connections.
 * Non-idempotent requests are never retried on 5xx or timeouts: the change may have been made. The
   caller settles such a failure by re-reading (a lost create is looked up, never sent twice:
-  :mod:`qlikreconcile.qlik.handlers.adopt`).
+  :mod:`qlikreconcile.qlik.kinds.adopt`).
 
 Waits are exponential with full jitter, at least ``Retry-After`` when Qlik sends one; attempts and
 total time are capped (the time cap counts the injected sleeps, so it holds in virtual time too).

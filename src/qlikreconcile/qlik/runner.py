@@ -7,32 +7,10 @@ from collections.abc import Mapping
 
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import ApplyContext, Outcome
-from qlikreconcile.qlik import resources
-from qlikreconcile.qlik.handlers import (
-    app,
-    assignment,
-    connection,
-    published_app,
-    reload,
-    reload_task,
-    script,
-    space,
-    tenant,
-)
-from qlikreconcile.qlik.handlers.base import Handler, HandlerEnv
+from qlikreconcile.qlik.kinds.base import Handler, HandlerEnv
+from qlikreconcile.qlik.kinds.registry import REGISTRY
 
-HANDLERS: Mapping[str, Handler] = {
-    resources.TENANT: tenant.run,
-    resources.SPACE: space.run,
-    resources.ASSIGNMENT: assignment.run,
-    resources.CONNECTION: connection.run,
-    resources.APP: app.run,
-    resources.SCRIPT: script.run,
-    resources.RELOAD: reload.run,
-    resources.PUBLISHED_APP: published_app.run,
-    resources.RELOAD_TASK: reload_task.run,
-    resources.PENDING_CREATE: tenant.forget_obsolete,
-}
+HANDLERS: Mapping[str, Handler] = {kind.name: kind.run for kind in REGISTRY}
 
 
 class QlikRunner:

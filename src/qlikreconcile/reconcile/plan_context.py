@@ -21,9 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qlikreconcile.engine.plan import Plan
 from qlikreconcile.errors import PlanError
-from qlikreconcile.qlik.discover import TenantRef
-from qlikreconcile.qlik.discover_apps import AppRef
-from qlikreconcile.qlik.handlers.base import ReloadRetry
+from qlikreconcile.qlik.kinds.base import ReloadRetry
+from qlikreconcile.qlik.refs import AppRef, TenantRef
 from qlikreconcile.spec.desired_state import DesiredFleet
 
 CONTEXT_VERSION: Literal[1] = 1

@@ -18,8 +18,10 @@ from qlikreconcile.engine.report import ApplyReport, Status
 from qlikreconcile.errors import ApiError, PlanError, QlikReconcileError, TransportError
 from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.control import ControlRecords
-from qlikreconcile.qlik.discover import TenantRef, read_tenant
+from qlikreconcile.qlik.discover import read_tenant
+from qlikreconcile.qlik.kinds.registry import KINDS
 from qlikreconcile.qlik.lease import Lease, LeaseHeld, default_owner
+from qlikreconcile.qlik.refs import TenantRef
 from qlikreconcile.qlik.roster import Roster
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.targeting import shard_of
@@ -37,7 +39,7 @@ async def removed_tenants(
     source_host: str,
     spec_tenants: Collection[str],
     now: float,
-    kinds: Mapping[str, KindSpec] = resources.KINDS,
+    kinds: Mapping[str, KindSpec] = KINDS,
     shard: tuple[int, int] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Divergences for recorded tenants the spec no longer names, and warnings.

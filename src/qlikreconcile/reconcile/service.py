@@ -33,7 +33,9 @@ from qlikreconcile.qlik import resources
 from qlikreconcile.qlik.credentials import FINGERPRINT_KEY_ENV
 from qlikreconcile.qlik.discover import READ_PARALLELISM as READ_PARALLELISM
 from qlikreconcile.qlik.discover import ReadListener, read_fleet
-from qlikreconcile.qlik.handlers.base import HandlerEnv, ReloadPolling
+from qlikreconcile.qlik.kinds.base import HandlerEnv, ReloadPolling
+from qlikreconcile.qlik.kinds.registry import KINDS
+from qlikreconcile.qlik.kinds.registry import secret_names as kind_secret_names
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
@@ -95,7 +97,7 @@ async def plan_fleet(
     plan = make_plan(
         desired_resources(fleet, fingerprints),
         actual,
-        resources.KINDS,
+        KINDS,
         target=target,
         tenants=[t.name for t in fleet.tenants],
         revision=revision,
@@ -158,9 +160,9 @@ async def refresh_saved(
 
 
 def secret_names(plan: Plan) -> list[str]:
-    """Every environment variable the plan's operations read a secret from."""
-    names = {op.inputs.get("password_env") for op in plan.operations}
-    return sorted(str(n) for n in names if n)
+    """Every environment variable the plan's operations read a secret from (each kind says
+    which of its operations read one)."""
+    return kind_secret_names(list(plan.operations))
 
 
 def plan_secrets(plan: Plan, environ: Mapping[str, str]) -> dict[str, SecretStr]:

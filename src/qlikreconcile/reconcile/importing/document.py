@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qlikreconcile.qlik.inventory import FoundConnection, FoundSpace, TenantInventory
-from qlikreconcile.reconcile.desired import connect_statement
+from qlikreconcile.qlik.kinds.connection import connect_statement
 from qlikreconcile.reconcile.importing.report import AppMatch
 from qlikreconcile.spec.desired_state import Connection, Template
 from qlikreconcile.spec.value_checks import ROLES_BY_SPACE_TYPE, check_space_name

@@ -23,14 +23,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.gates import CheckResult, GateError
+from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import DesiredResource
 from qlikreconcile.errors import ApiError, OperationError, TransportError
-from qlikreconcile.qlik import data_checks, ownership, quirks
+from qlikreconcile.qlik import data_checks, ownership, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.handlers.adopt import create_once
-from qlikreconcile.qlik.handlers.base import HandlerEnv
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.adopt import create_once
+from qlikreconcile.qlik.kinds.base import HandlerEnv
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.kind import Kind, Wants
+from qlikreconcile.spec.desired_state import App, DesiredFleet
+
+SPEC = KindSpec(
+    resources.RELOAD,
+    6,
+    create_action=Action.RELOAD,
+    update_action=Action.RELOAD,
+    refresh_action=Action.RELOAD,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +194,36 @@ async def note_gate_passed(client: QlikClient, app_id: str, reload_id: str, chec
         await client.put_json(f"/api/v1/apps/{app_id}", {"attributes": {"description": noted}})
     except (ApiError, TransportError) as exc:
         log.warning("could not note on app %s that reload %s passed: %s", app_id, reload_id, exc)
+
+
+def check_inputs(fleet: DesiredFleet, app: App) -> tuple[dict[str, Any], ...]:
+    """The template's data checks as the qlik layer reads them: the keys set, nothing else."""
+    return tuple(c.model_dump(exclude_none=True) for c in fleet.templates[app.template].checks)
+
+
+def want(wants: Wants) -> list[DesiredResource]:
+    """A SUCCEEDED reload of each build app whose data passes its template's checks; run again
+    when the script or any of the tenant's connections changes."""
+    t = wants.tenant.name
+    connections = tuple(
+        resources.connection_key(t, c.space, c.name) for c in wants.tenant.connections
+    )
+    out = []
+    for app in wants.tenant.apps:
+        app_key = resources.app_key(t, app.template)
+        checks = check_inputs(wants.fleet, app)
+        out.append(
+            DesiredResource(
+                resources.reload_key(t, app.template),
+                {"status": "SUCCEEDED"},
+                parent=app_key,
+                depends_on=connections,
+                refresh_on=(resources.script_key(t, app.template), *connections),
+                inputs=ReloadInputs(app=str(app_key), checks=checks).as_dict(),
+                gates=tuple(data_checks.describe(c) for c in checks),
+            )
+        )
+    return out
+
+
+KIND = Kind(SPEC, run, want, read=None)

@@ -17,15 +17,27 @@ import hashlib
 from dataclasses import dataclass
 
 from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
-from qlikreconcile.engine.state import fields_digest
+from qlikreconcile.engine.state import DesiredResource, fields_digest
 from qlikreconcile.errors import OperationError
-from qlikreconcile.qlik import ownership
+from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.handlers.adopt import create_once
-from qlikreconcile.qlik.handlers.base import HandlerEnv
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
+from qlikreconcile.qlik.discover_apps import read_family
+from qlikreconcile.qlik.kinds.adopt import create_once
+from qlikreconcile.qlik.kinds.base import HandlerEnv
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.kind import Kind, Wants
+
+SPEC = KindSpec(
+    resources.APP,
+    4,
+    immutable_fields=frozenset({"template", "release", "digest", "space"}),
+    create_before_destroy=True,
+    deletable=True,
+    left_behind="the build copy stays, with its data",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +136,40 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             f"/api/v1/apps/{op.ident}", {"attributes": {"description": old.render()}}
         )
     return Outcome(ident=new_id, detail=f"imported release {op.desired['release']} as {new_id}")
+
+
+def want(wants: Wants) -> list[DesiredResource]:
+    """The build copy of each app's pinned release in its shared space."""
+    fleet, t = wants.fleet, wants.tenant.name
+    out = []
+    for app in wants.tenant.apps:
+        template = fleet.templates[app.template]
+        release = template.release(app.release)
+        assert release is not None, "the spec loader guarantees pinned releases exist"
+        space_key = resources.space_key(t, app.space)
+        artifact = (template.folder / release.artifact).relative_to(fleet.root.parent)
+        inputs = AppInputs(
+            space=str(space_key),
+            artifact=artifact.as_posix(),
+            description=f"{template.display_name} for {t}.",
+        )
+        fields = {
+            "name": app.name,
+            "space": app.space,
+            "template": app.template,
+            "release": app.release,
+            "digest": release.sha256,
+        }
+        out.append(
+            DesiredResource(
+                resources.app_key(t, app.template),
+                fields,
+                depends_on=(space_key,),
+                inputs=inputs.as_dict(),
+            )
+        )
+    return out
+
+
+# The app kind reads its whole family: Qlik returns it from one items list (see FAMILY).
+KIND = Kind(SPEC, run, want, read_family)

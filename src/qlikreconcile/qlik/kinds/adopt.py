@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from qlikreconcile.errors import ApiError, ConflictError, TransportError
-from qlikreconcile.qlik.handlers.base import HandlerEnv
+from qlikreconcile.qlik.kinds.base import HandlerEnv
 from qlikreconcile.qlik.retry import should_retry
 
 logger = logging.getLogger(__name__)

@@ -14,15 +14,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
-from qlikreconcile.engine.state import fields_digest
+from qlikreconcile.engine.state import DesiredResource, fields_digest
 from qlikreconcile.errors import ApiError
-from qlikreconcile.qlik import quirks, schedules
+from qlikreconcile.qlik import quirks, resources, schedules
 from qlikreconcile.qlik.client import QlikClient
-from qlikreconcile.qlik.handlers.adopt import create_once
-from qlikreconcile.qlik.handlers.base import HandlerEnv
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.adopt import create_once
+from qlikreconcile.qlik.kinds.base import HandlerEnv
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.kind import Kind, Wants
+
+SPEC = KindSpec(
+    resources.RELOAD_TASK,
+    8,
+    # A legacy reload task (the removed Reload Tasks API) is replaced by a scheduling task.
+    immutable_fields=frozenset({"api"}),
+    create_before_destroy=True,
+    deletable=True,
+    left_behind="it keeps reloading its app on schedule",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +112,36 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     task_id = env.ident(op.key) if op.action is not Action.ADOPT else str(op.ident)
     await client.patch_json(f"{schedules.TASKS}/{task_id}", _patch(op), idempotent=True)
     return Outcome(ident=task_id)
+
+
+def want(wants: Wants) -> list[DesiredResource]:
+    """A scheduling task per app with a schedule, reloading the published copy (else the
+    build app)."""
+    t = wants.tenant.name
+    out = []
+    for app in wants.tenant.apps:
+        if not app.reload.schedule:
+            continue
+        scheduled = (
+            resources.published_key(t, app.template)
+            if app.publish_to
+            else resources.app_key(t, app.template)
+        )
+        fields = {
+            "api": schedules.SCHEDULING_API,
+            "recurrence": app.reload.schedule,
+            "timezone": app.reload.timezone,
+            "enabled": True,
+        }
+        out.append(
+            DesiredResource(
+                resources.reload_task_key(t, app.template),
+                fields,
+                parent=scheduled,
+                inputs=ReloadTaskInputs(app=str(scheduled)).as_dict(),
+            )
+        )
+    return out
+
+
+KIND = Kind(SPEC, run, want, read=None)

@@ -29,16 +29,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
+from qlikreconcile.engine.state import ActualResource, DesiredResource
 from qlikreconcile.errors import ApiError, OperationError, TransportError
-from qlikreconcile.qlik import offboarding, pending, quirks
+from qlikreconcile.qlik import offboarding, pending, quirks, resources
 from qlikreconcile.qlik.archive import archive_published
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.control import ControlRecord, ControlRecords, RecordHeld
-from qlikreconcile.qlik.handlers.adopt import create_once, is_ambiguous
-from qlikreconcile.qlik.handlers.base import HandlerEnv
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.adopt import create_once, is_ambiguous
+from qlikreconcile.qlik.kinds.base import HandlerEnv
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.kind import Found, Kind, Reading, UnreadableTenant, Wants
+from qlikreconcile.spec.desired_state import REGIONS
+
+# The host name is an alias Qlik lets us set (PATCH /hostnames/1): not fixed.
+SPEC = KindSpec(resources.TENANT, 0, fixed_fields=frozenset({"region"}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,9 @@ async def _active(register: QlikClient, tenant_id: str) -> str | None:
     return tenant_id if found.get("status") == "active" else None
 
 
-def _records(env: HandlerEnv) -> ControlRecords:
+def control_records(env: HandlerEnv) -> ControlRecords:
+    """The source tenant's control records, paced as the session paces a retry."""
+
     async def pause(attempt: int, exc: BaseException) -> None:
         await env.pause(env.session.policy.wait_seconds(attempt, exc))
 
@@ -99,7 +108,7 @@ async def _name_and_alias(
 
 
 async def _claim(env: HandlerEnv, op: Operation, inputs: TenantInputs, host: str) -> ControlRecord:
-    records = _records(env)
+    records = control_records(env)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     data = pending.record_data(host=host, region=inputs.region, started=started)
     try:
@@ -120,7 +129,7 @@ async def _create(
     op: Operation, env: HandlerEnv, inputs: TenantInputs, host: str, register: QlikClient
 ) -> Outcome:
     tenant = op.key.tenant
-    records = _records(env)
+    records = control_records(env)
     body = {"licenseKey": await env.license_key(), "datacenter": inputs.datacenter}
     record = await _claim(env, op, inputs, host)
     try:
@@ -170,7 +179,7 @@ async def _adopt(op: Operation, env: HandlerEnv, host: str, register: QlikClient
     found: dict[str, Any] = await register.get_json(f"/api/v1/tenants/{tenant_id}")
     own_host = str((found.get("hostnames") or [host])[0])
     await _name_and_alias(env, tenant_id, own_host, register, name=op.desired["name"], alias=host)
-    records = _records(env)
+    records = control_records(env)
     record = await records.get(pending.KIND, op.key.tenant)
     if record is not None:
         await records.clear(record)
@@ -204,7 +213,7 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
             create=reactivate,
             find=lambda: _active(register, tenant_id),
         )
-        await offboarding.forget(_records(env), op.key.tenant)
+        await offboarding.forget(control_records(env), op.key.tenant)
     name = op.desired["name"] if "name" in changed else None
     alias = host if "hostname" in changed else None
     await _name_and_alias(env, tenant_id, host, register, name=name, alias=alias)
@@ -227,7 +236,7 @@ async def _deactivate(
         archived = f"; exported {len(apps)} published app(s) to {folder}"
     region = inputs.region
     data = {"id": tenant_id, "host": host, "region": region}
-    records = _records(env)
+    records = control_records(env)
     kept = await offboarding.record(records, op.key.tenant, data)
     if inputs.purge_after_days is None:
         raise OperationError(f"{op.id}: a deactivation without purge_after_days; plan again")
@@ -239,8 +248,54 @@ async def _deactivate(
     return Outcome(ident=tenant_id, detail=detail)
 
 
-async def forget_obsolete(op: Operation, env: HandlerEnv) -> Outcome:
-    """Delete a pending-create record whose tenant answers on its host (planned as garbage)."""
-    records = _records(env)
-    await records.clear(ControlRecord(pending.KIND, op.key.tenant, str(op.ident)))
-    return Outcome(detail="obsolete pending-create record deleted")
+def want(wants: Wants) -> list[DesiredResource]:
+    """The tenant, active; disabled (deactivated) when its file decommissions it."""
+    tenant = wants.tenant
+    offboard = tenant.decommission_purge_days is not None
+    inputs = TenantInputs(
+        region=tenant.region,
+        datacenter=REGIONS[tenant.region],
+        file=tenant.file,
+        purge_after_days=tenant.decommission_purge_days,
+        export_to=tenant.decommission_export_to if offboard else None,
+    )
+    fields = {
+        "name": tenant.name,
+        "hostname": tenant.hostname,
+        "status": "disabled" if offboard else "active",
+    }
+    return [DesiredResource(resources.tenant_key(tenant.name), fields, inputs=inputs.as_dict())]
+
+
+async def read(reading: Reading) -> Found:
+    """The tenant by the id its spaces name (``tenants/me``, a redirect, when it has none)."""
+    client, ref = reading.client, reading.ref
+    tenant_id = reading.tenant_id
+    info = await (
+        client.get_json(f"/api/v1/tenants/{tenant_id}")
+        if tenant_id
+        else client.get_following_redirect("/api/v1/tenants/me")
+    )
+    if ref.adopt_id and client.host == ref.host and info.get("id") != ref.adopt_id:
+        raise UnreadableTenant(
+            f"{ref.file or ref.name}: tenant.id is {ref.adopt_id} but {ref.host} already answers "
+            f"as tenant {info.get('id')}; remove tenant.id (the tenant exists) or correct it"
+        )
+    return Found([actual(ref.name, info, client.host)])
+
+
+def actual(tenant: str, info: dict[str, Any], host: str) -> ActualResource:
+    """The tenant as read through ``host``: its host name is that one (display or alias)."""
+    hostnames = [str(h).lower() for h in info.get("hostnames") or []]
+    status = info.get("status", "active")
+    drift = () if status == "active" else (f"tenant is {status}",)
+    hostname = host if host in hostnames else (hostnames[0] if hostnames else "")
+    return ActualResource(
+        resources.tenant_key(tenant),
+        {"name": info.get("name"), "hostname": hostname, "status": status},
+        ident=info.get("id"),
+        drift=drift,
+    )
+
+
+KIND = Kind(SPEC, run, want, read)

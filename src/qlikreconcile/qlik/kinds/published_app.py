@@ -20,17 +20,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from qlikreconcile.engine.keys import Action
+from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import Outcome
-from qlikreconcile.engine.state import fields_digest
+from qlikreconcile.engine.state import DesiredResource, fields_digest
 from qlikreconcile.errors import ApiError, OperationError
-from qlikreconcile.qlik import ownership, quirks
+from qlikreconcile.qlik import ownership, quirks, resources
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.engine import SheetCounts, count_sheets, count_sheets_or_none
-from qlikreconcile.qlik.handlers.adopt import create_once
-from qlikreconcile.qlik.handlers.base import HandlerEnv
-from qlikreconcile.qlik.handlers.inputs import OperationInputs
-from qlikreconcile.qlik.handlers.reload import latest
+from qlikreconcile.qlik.kinds.adopt import create_once
+from qlikreconcile.qlik.kinds.base import HandlerEnv
+from qlikreconcile.qlik.kinds.inputs import OperationInputs
+from qlikreconcile.qlik.kinds.kind import Kind, Wants
+from qlikreconcile.qlik.kinds.reload import latest
+from qlikreconcile.qlik.kinds.script import full_script
+
+SPEC = KindSpec(
+    resources.PUBLISHED_APP,
+    7,
+    create_action=Action.PUBLISH,
+    update_action=Action.REPUBLISH,
+    refresh_action=Action.REPUBLISH,
+    fixed_fields=frozenset({"space"}),
+    deletable=True,  # never while customers' sheets are seen in it (see discover_apps)
+    left_behind="customers still open it in its managed space",
+    fixed_hint=quirks.MOVE_PUBLISHED_HINT,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,3 +213,36 @@ async def _verify_republish(
             "(quirk REPUBLISH_KEEPS_USER_SHEETS); stop rolling out and check the app",
         )
     return Outcome(ident=target_id)
+
+
+def want(wants: Wants) -> list[DesiredResource]:
+    """The copy published to the managed space, for the apps the spec publishes: after a
+    reload that passed, again when the build app or its data changes."""
+    fleet, t = wants.fleet, wants.tenant.name
+    out = []
+    for app in wants.tenant.apps:
+        if not app.publish_to:
+            continue
+        release = fleet.templates[app.template].release(app.release)
+        assert release is not None, "the spec loader guarantees pinned releases exist"
+        app_key = resources.app_key(t, app.template)
+        reload_key = resources.reload_key(t, app.template)
+        managed_key = resources.space_key(t, app.publish_to)
+        fields = {
+            "name": app.name,
+            "space": app.publish_to,
+            "content": ownership.content_digest(release.sha256, full_script(app)),
+        }
+        out.append(
+            DesiredResource(
+                resources.published_key(t, app.template),
+                fields,
+                depends_on=(reload_key, app_key, managed_key),
+                refresh_on=(app_key, reload_key),
+                inputs=PublishedAppInputs(app=str(app_key), space=str(managed_key)).as_dict(),
+            )
+        )
+    return out
+
+
+KIND = Kind(SPEC, run, want, read=None)
