@@ -189,7 +189,6 @@ class Tenant(_Frozen):
     decommission_export_to: str | None = None  # archive published apps there first
     freeze_at: str | None = Field(default=None, exclude=True)
     """Where `freeze_until` is written (file:line:col), to say why the tenant is held."""
-    variables: dict[str, object] = Field(default_factory=dict)
     spaces: tuple[Space, ...] = ()
     connections: tuple[Connection, ...] = ()
     apps: tuple[App, ...] = ()

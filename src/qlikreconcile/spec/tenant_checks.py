@@ -72,7 +72,6 @@ class TenantChecker:
         hostname: str,
         context: Mapping[str, Any],
         broken: frozenset[str],
-        variables: dict[str, object],
     ) -> Tenant | None:
         self.check_spaces(spec)
         self.check_connections(spec)
@@ -89,7 +88,6 @@ class TenantChecker:
                 file=self.file,
                 id=spec.tenant.id,
                 wave=spec.wave,
-                variables=variables,
                 spaces=tuple(
                     Space(
                         name=s.name,

@@ -27,7 +27,7 @@ from qlikreconcile.spec.desired_state import DEFAULT_WAVE, Tenant
 from qlikreconcile.spec.file_formats import TenantFile
 from qlikreconcile.spec.jinja_render import ValueRenderer, render_variables, tenant_context
 from qlikreconcile.spec.model_validation import validate
-from qlikreconcile.spec.positioned_yaml import PosDict, PosList, load_yaml_file, locate, plain
+from qlikreconcile.spec.positioned_yaml import PosDict, PosList, load_yaml_file, locate
 from qlikreconcile.spec.rollout_checks import check_wave, parse_freeze
 from qlikreconcile.spec.template_loader import LoadedTemplate
 from qlikreconcile.spec.tenant_checks import TenantChecker
@@ -240,8 +240,7 @@ def load_tenant(path: Path, file: str, fleet: FleetContext) -> LoadedTenant:
             )
         )
     checker = TenantChecker(file, merged, fleet.templates, fleet.broken_templates)
-    tenant_vars = {k: plain(v) for k, v in context.items() if k != "tenant"}
-    built = checker.build(rendered_spec, hostname, context, broken, tenant_vars)
+    built = checker.build(rendered_spec, hostname, context, broken)
     problems += checker.problems
     warnings += checker.warnings
     if built is not None and freeze is not None:

@@ -1,8 +1,8 @@
 """Typed operation inputs: what a kind's operations need besides the diffed fields.
 
 The plan keeps inputs as a JSON object (``inputs`` of an operation, docs/plan-format.md); each
-kind declares its own as a frozen dataclass beside its handler, built by
-:mod:`qlikreconcile.reconcile.desired` and read back by the handler with :meth:`of`, so the keys
+kind declares its own as a frozen dataclass in its module, built by its ``want`` and read back
+by its ``run`` with :meth:`of`, so the keys
 are one contract checked by mypy on both sides instead of strings shared by convention. A plan
 whose inputs this version does not know is refused with the fix (plan again).
 """
