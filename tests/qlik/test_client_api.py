@@ -58,7 +58,6 @@ def test_quirk_functions() -> None:
     for name in (
         "token_expiry",
         "resolve_export_location",
-        "data_connection_patch_body",
         "is_pending_reload",
         "is_rate_limit",
         "is_absent_host_error",

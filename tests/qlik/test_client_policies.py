@@ -123,11 +123,6 @@ def test_absent_host_recognition() -> None:
     assert not quirks.is_absent_host_error(_transport(httpx.ConnectError("refused")))
 
 
-def test_data_connection_patch_body_is_bare_array() -> None:
-    ops = [{"op": "replace", "path": "/qName", "value": "x"}]
-    assert quirks.data_connection_patch_body(ops) == ops
-
-
 def test_rate_limit_error_type() -> None:
     assert isinstance(_api(429), RateLimitError)
 

@@ -51,11 +51,13 @@ async def test_users_me_redirect_is_followed_with_auth(
     assert (f"/api/v1/users/{me['id']}", 200) in statuses
 
 
-async def test_tenants_me_redirect(source: QlikClient) -> None:
+async def test_tenants_me_redirect(emulator: Emulator, source: QlikClient) -> None:
     me = await source.get_following_redirect("/api/v1/users/me")
     tenant = await source.get_following_redirect("/api/v1/tenants/me")
     assert tenant["id"] == me["tenantId"]
     assert SOURCE_HOST in tenant["hostnames"]
+    statuses = [(r["path"], r["status"]) for r in await emulator.requests()]
+    assert ("/api/v1/tenants/me", quirks.TENANTS_ME_REDIRECT_STATUS) in statuses
 
 
 async def test_export_then_download_returns_the_file(

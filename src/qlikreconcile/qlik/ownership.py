@@ -143,12 +143,6 @@ def script_header(template: str, release: int) -> str:
     )
 
 
-def without_header(script: str) -> str:
-    """A script we set, without its first line (our header): what the template rendered."""
-    first, newline, rest = script.partition("\n")
-    return rest if newline and first.startswith("// Managed by qlikreconcile:") else script
-
-
 def content_digest(digest: str, script: str) -> str:
     """What a published app shows (recorded in its marker): the release's artifact and the
     tenant's script, hashed."""

@@ -31,7 +31,7 @@ a difference it finds is corrected here and in the emulator's list, one edit eac
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -100,16 +100,6 @@ def resolve_export_location(location: str) -> str:
     if location.startswith(("https://", "http://", "/")):
         return location
     return "/api/v1/" + location
-
-
-def data_connection_patch_body(operations: Sequence[Mapping[str, Any]]) -> Any:
-    """Body for ``PATCH /api/v1/data-connections/{qID}``.
-
-    The 2025-01 and 2025-06 specs wrap the operations as ``{"patchData": [...]}``; from 2026-01 the
-    body is a bare array ``[{op, path, value}]`` (doc §7). We send the newer bare array; flip this
-    function if a real tenant rejects it.
-    """
-    return [dict(op) for op in operations]
 
 
 PUBLISHED_ATTRIBUTES_BY_PUT: bool = True

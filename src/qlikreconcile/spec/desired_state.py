@@ -243,8 +243,3 @@ class DesiredFleet(_Frozen):
     """`defaults.reload.retry_delay` in seconds: the wait before the first retry."""
     warnings: tuple[str, ...] = Field(default=(), exclude=True)
     """What is valid but probably not meant, as ``file:line:col: message (fix: ...)``."""
-
-    def secret_refs(self) -> tuple[SecretRef, ...]:
-        """Every secret reference in the fleet, for resolving (and checking) them in one go."""
-        refs = [c.password for t in self.tenants for c in t.connections if c.password]
-        return tuple(dict.fromkeys(refs))
