@@ -15,9 +15,17 @@ from pathlib import Path
 from qlikreconcile.engine.state import DesiredResource
 from qlikreconcile.qlik import discover_apps, kinds, resources
 from qlikreconcile.qlik.kinds.kind import Kind, Wants
-from qlikreconcile.qlik.kinds.registry import BY_NAME, KINDS, READERS, REGISTRY, wanted
+from qlikreconcile.qlik.kinds.registry import (
+    BY_NAME,
+    KINDS,
+    PRUNE_KINDS,
+    READERS,
+    REGISTRY,
+    wanted,
+)
 from qlikreconcile.qlik.runner import HANDLERS
 from qlikreconcile.spec import load_fleet
+from qlikreconcile.spec.file_formats import PruneEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = {"adopt", "base", "inputs", "kind", "registry"}
@@ -97,3 +105,11 @@ def test_every_resource_of_the_example_fleet_is_wanted_by_its_own_kind() -> None
         parents = {r.parent for r in resources_ if r.parent}
         assert (depended | parents) <= set(keys), f"{tenant.name}: depends on an unwanted key"
         assert all(isinstance(r, DesiredResource) for r in resources_)
+
+
+def test_every_prune_key_of_fleet_yaml_names_a_deletable_kind() -> None:
+    assert set(PRUNE_KINDS) == set(PruneEntry.model_fields), (
+        "fleet.yaml prune: keys and the kinds' prune_key disagree"
+    )
+    for kind in PRUNE_KINDS.values():
+        assert KINDS[kind].deletable, f"{kind} is prunable but its KindSpec is not deletable"

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from qlikreconcile.engine.state import DesiredResource
-from qlikreconcile.qlik import ownership, resources
+from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.kinds.kind import Wants
-from qlikreconcile.qlik.kinds.registry import wanted
+from qlikreconcile.qlik.kinds.registry import PRUNE_KINDS, wanted
 from qlikreconcile.qlik.kinds.reload import check_inputs
 from qlikreconcile.qlik.kinds.script import full_script
 from qlikreconcile.qlik.refs import AppRef, TenantRef
@@ -75,16 +75,8 @@ def _prune_published(fleet: DesiredFleet, tenant: Tenant) -> str | None:
     return "with_sheets" if tenant.prune_published_with_sheets else "keep_sheets"
 
 
-PRUNE_KINDS: dict[str, str] = {
-    "apps": resources.APP,
-    "published_apps": resources.PUBLISHED_APP,
-    "schedules": resources.RELOAD_TASK,
-    "connections": resources.CONNECTION,
-}
-"""fleet.yaml ``prune`` keys -> the resource kinds they delete."""
-
-
 def prune_kinds(fleet: DesiredFleet) -> frozenset[str]:
+    """The kinds fleet.yaml's ``prune:`` lets be deleted (each kind names its key)."""
     return frozenset(PRUNE_KINDS[key] for key in fleet.prune)
 
 

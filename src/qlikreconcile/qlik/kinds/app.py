@@ -172,4 +172,4 @@ def want(wants: Wants) -> list[DesiredResource]:
 
 
 # The app kind reads its whole family: Qlik returns it from one items list (see FAMILY).
-KIND = Kind(SPEC, run, want, read_family)
+KIND = Kind(SPEC, run, want, read_family, prune_key="apps")

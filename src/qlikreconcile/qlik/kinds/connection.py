@@ -189,4 +189,4 @@ def secrets(op: Operation) -> Iterable[str]:
     return (env,) if env else ()
 
 
-KIND = Kind(SPEC, run, want, read, secrets)
+KIND = Kind(SPEC, run, want, read, secrets, prune_key="connections")

@@ -87,6 +87,9 @@ class Kind:
     read: Reader | None
     """None: read with the app family (:mod:`qlikreconcile.qlik.discover_apps`)."""
     secrets: Callable[[Operation], Iterable[str]] = no_secrets
+    prune_key: str | None = None
+    """The fleet.yaml ``prune:`` key that lets owned resources of this kind no longer in the
+    spec be deleted (None: never pruned)."""
 
     @property
     def name(self) -> str:

@@ -245,4 +245,4 @@ def want(wants: Wants) -> list[DesiredResource]:
     return out
 
 
-KIND = Kind(SPEC, run, want, read=None)
+KIND = Kind(SPEC, run, want, read=None, prune_key="published_apps")

@@ -43,6 +43,9 @@ BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in REGISTRY}
 KINDS: Mapping[str, KindSpec] = {kind.name: kind.spec for kind in REGISTRY}
 """The capabilities of every kind, by name: what the engine is given."""
 
+PRUNE_KINDS: Mapping[str, str] = {k.prune_key: k.name for k in REGISTRY if k.prune_key}
+"""fleet.yaml ``prune`` keys -> the kinds whose owned resources they let be deleted."""
+
 READERS: tuple[Reader, ...] = tuple(kind.read for kind in REGISTRY if kind.read is not None)
 """Run at once for every tenant, after its spaces have been read."""
 

@@ -144,4 +144,4 @@ def want(wants: Wants) -> list[DesiredResource]:
     return out
 
 
-KIND = Kind(SPEC, run, want, read=None)
+KIND = Kind(SPEC, run, want, read=None, prune_key="schedules")
