@@ -1,0 +1,49 @@
+"""Changes to data connections: creation, whole-record updates, deletion.
+
+Routes (``api/connections``) validate fields, spaces and name uniqueness and translate Qlik's
+``q*`` names into :class:`Connection` attributes; these functions own ids and timestamps. An
+update replaces the stored record with a changed copy, so a change is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from qlikreconcile.emulator.state.store import EmulatorStore
+from qlikreconcile.emulator.state.tenant import Connection, Tenant
+
+
+def create_connection(
+    store: EmulatorStore,
+    tenant: Tenant,
+    ident: str | None,
+    fields: Mapping[str, Any],
+    *,
+    user_id: str,
+) -> Connection:
+    """A connection with ``fields`` (attribute names); ``ident`` None draws a new UUID."""
+    now = store.now()
+    connection = Connection(
+        id=ident or store.new_id("uuid"),
+        **fields,
+        user_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    tenant.connections[connection.id] = connection
+    return connection
+
+
+def update_connection(
+    tenant: Tenant, connection_id: str, changes: Mapping[str, Any], now: float
+) -> Connection:
+    """Replace the stored connection by a copy carrying ``changes`` (attribute names)."""
+    stored = tenant.connections[connection_id]
+    changed = stored.model_copy(deep=True, update={**changes, "updated_at": now})
+    tenant.connections[connection_id] = changed
+    return changed
+
+
+def delete_connection(tenant: Tenant, connection_id: str) -> None:
+    del tenant.connections[connection_id]
