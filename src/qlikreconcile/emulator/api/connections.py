@@ -89,14 +89,10 @@ def _space(ctx: Ctx, space_id: object) -> str | None:
 
 
 def _check_unique(ctx: Ctx, name: str, space_id: str | None, exclude: str | None = None) -> None:
-    for other in ctx.tenant.connections.values():
-        if other.id != exclude and other.name == name and other.space_id == space_id:
-            raise _err(
-                409,
-                "DCAAS-409",
-                "Conflict",
-                f"Data connection '{name}' already exists in this space",
-            )
+    if changes.name_taken(ctx.tenant, name, space_id, exclude):
+        raise _err(
+            409, "DCAAS-409", "Conflict", f"Data connection '{name}' already exists in this space"
+        )
 
 
 def _find(ctx: Ctx) -> Connection:

@@ -28,7 +28,7 @@ from qlikreconcile.emulator.api.scheduling_replace import ReplaceError, replacem
 from qlikreconcile.emulator.api.scheduling_runs import refuse_unmodelled
 from qlikreconcile.emulator.state import scheduling_tasks as changes
 from qlikreconcile.emulator.state.recurrence import ScheduleError, parse_local, parse_rule, zone
-from qlikreconcile.emulator.state.scheduling import MAX_TASKS_PER_APP, SchedulingTask
+from qlikreconcile.emulator.state.scheduling import SchedulingTask
 
 _BASE = "/api/scheduling/tasks"
 _PATCHABLE = {
@@ -110,7 +110,7 @@ async def create_on_time_schedule(ctx: Ctx) -> Response:
     problem = _validate_schedule(ctx.now, fields)
     if problem:
         raise _cho(400, "CHO-017", "Invalid schedule", problem)
-    if sum(t.app_id == app_id for t in tenant.scheduling_tasks.values()) >= MAX_TASKS_PER_APP:
+    if changes.at_task_limit(tenant, app_id):
         raise _cho(422, "CHO-014", "Too many tasks", f"app '{app_id}' has the maximum of tasks")
     task = changes.create_scheduling_task(ctx.store, tenant, fields)
     return JSONResponse(render_task(tenant, task), status_code=201)

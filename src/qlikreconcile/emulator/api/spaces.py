@@ -97,9 +97,8 @@ def _check_name(ctx: Ctx, name: object, exclude: str | None = None) -> str:
         raise bad_request(
             "spaces", 'name must be 1-256 characters without " * ? < > / | \\ :', "InvalidName"
         )
-    for other in ctx.tenant.spaces.values():
-        if other.id != exclude and other.name.lower() == name.lower():
-            raise conflict("spaces", "Space already exists. name must be unique", "SpaceConflict")
+    if changes.name_taken(ctx.tenant, name, exclude):
+        raise conflict("spaces", "Space already exists. name must be unique", "SpaceConflict")
     return name
 
 
@@ -208,10 +207,7 @@ async def put_space(ctx: Ctx) -> Response:
 async def delete_space(ctx: Ctx) -> Response:
     space = get_space(ctx, ctx.path_param("spaceId"))
     tenant = ctx.tenant
-    used = any(a.space_id == space.id for a in tenant.apps.values()) or any(
-        c.space_id == space.id for c in tenant.connections.values()
-    )
-    if used:
+    if changes.holds_content(tenant, space.id):
         raise QlikError(
             412, "SpaceNotEmpty", "Precondition failed", "Space is not empty", service="spaces"
         )
@@ -260,10 +256,7 @@ async def create_assignment(ctx: Ctx) -> Response:
     if kind not in ASSIGNEE_TYPES or not isinstance(assignee, str) or not assignee:
         raise bad_request("spaces", "type (user|group) and assigneeId are required")
     roles = _roles(space, body.get("roles"))
-    if any(
-        a.space_id == space.id and a.assignee_id == assignee
-        for a in ctx.tenant.assignments.values()
-    ):
+    if changes.assigned(ctx.tenant, space.id, assignee):
         raise conflict(
             "spaces", "An assignment for this assignee already exists", "AssignmentConflict"
         )

@@ -143,7 +143,7 @@ async def create_group(ctx: Ctx) -> Response:
     name = body.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 256:
         raise bad_request("users", "name is required (1-256 characters)")
-    if any(g.name == name for g in ctx.tenant.groups.values()):
+    if identity.group_name_taken(ctx.tenant, name):
         raise conflict("users", f"Group '{name}' already exists", "GROUPS-CONFLICT")
     roles = [r.get("name", "") for r in body.get("assignedRoles") or [] if isinstance(r, dict)]
     group = identity.create_group(
@@ -227,7 +227,7 @@ async def create_user(ctx: Ctx) -> Response:
     subject = body.get("subject")
     if not isinstance(subject, str) or not subject:
         raise bad_request("users", "subject is required")
-    if any(u.subject == subject for u in ctx.tenant.users.values()):
+    if identity.subject_taken(ctx.tenant, subject):
         raise conflict("users", f"A user with subject '{subject}' already exists")
     by_id = {role_ref(name)["id"]: name for name, _ in ROLE_NAMES}
     roles: list[str] = []

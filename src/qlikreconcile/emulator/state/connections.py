@@ -1,8 +1,9 @@
 """Changes to data connections: creation, whole-record updates, deletion.
 
-Routes (``api/connections``) validate fields, spaces and name uniqueness and translate Qlik's
-``q*`` names into :class:`Connection` attributes; these functions own ids and timestamps. An
-update replaces the stored record with a changed copy, so a change is all or nothing.
+Routes (``api/connections``) validate fields and spaces, ask :func:`name_taken` before a change
+(so their errors keep Qlik's order) and translate Qlik's ``q*`` names into :class:`Connection`
+attributes; these functions own ids and timestamps. An update replaces the stored record with a
+changed copy, so a change is all or nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from typing import Any
 
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Connection, Tenant
+
+
+def name_taken(tenant: Tenant, name: str, space_id: str | None, exclude: str | None = None) -> bool:
+    """Connection names are unique per space (None: personal)."""
+    return any(
+        c.id != exclude and c.name == name and c.space_id == space_id
+        for c in tenant.connections.values()
+    )
 
 
 def create_connection(

@@ -1,7 +1,8 @@
 """Changes to a tenant's identities and settings: users, groups, bots, setting switches.
 
-Routes (``api/users``, ``api/licenses``, ``api/oauth``) validate what clients send; these
-functions own ids, timestamps and what a deletion takes with it.
+Routes (``api/users``, ``api/licenses``, ``api/oauth``) validate what clients send and ask the
+uniqueness rules here before a change; these functions own ids, timestamps and what a deletion
+takes with it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,15 @@ from collections.abc import Mapping
 from qlikreconcile.emulator.state.spaces import delete_assignments_of
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Group, Tenant, User
+
+
+def subject_taken(tenant: Tenant, subject: str) -> bool:
+    """A subject names one user of the tenant."""
+    return any(u.subject == subject for u in tenant.users.values())
+
+
+def group_name_taken(tenant: Tenant, name: str) -> bool:
+    return any(g.name == name for g in tenant.groups.values())
 
 
 def create_user(

@@ -16,12 +16,18 @@ from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, pending_for,
 from qlikreconcile.emulator.state.reloads import start_reload
 from qlikreconcile.emulator.state.scheduling import (
     CONSECUTIVE_FAILURE_LIMIT,
+    MAX_TASKS_PER_APP,
     RUNS_KEPT,
     SchedulingTask,
     TaskRun,
 )
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Tenant
+
+
+def at_task_limit(tenant: Tenant, app_id: str) -> bool:
+    """An app holds at most :data:`MAX_TASKS_PER_APP` tasks (422 ``CHO-014`` beyond)."""
+    return sum(t.app_id == app_id for t in tenant.scheduling_tasks.values()) >= MAX_TASKS_PER_APP
 
 
 def create_scheduling_task(

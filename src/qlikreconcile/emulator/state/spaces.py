@@ -1,13 +1,33 @@
 """Changes to spaces and their assignments: creation, edits, deletion with its cascade.
 
-Routes (``api/spaces``) validate names, types and roles; these functions own ids, timestamps
-and what a deletion takes with it.
+Routes (``api/spaces``) validate names, types and roles and ask the rules here (unique names,
+one assignment per assignee, only an empty space deleted) before a change, so their errors keep
+Qlik's order; these functions own ids, timestamps and what a deletion takes with it.
 """
 
 from __future__ import annotations
 
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Assignment, Space, SpaceType, Tenant
+
+
+def name_taken(tenant: Tenant, name: str, exclude: str | None = None) -> bool:
+    """Space names are unique in a tenant, ignoring case."""
+    return any(s.id != exclude and s.name.lower() == name.lower() for s in tenant.spaces.values())
+
+
+def holds_content(tenant: Tenant, space_id: str) -> bool:
+    """Apps or data connections in the space: it cannot be deleted."""
+    return any(a.space_id == space_id for a in tenant.apps.values()) or any(
+        c.space_id == space_id for c in tenant.connections.values()
+    )
+
+
+def assigned(tenant: Tenant, space_id: str, assignee_id: str) -> bool:
+    """An assignee holds at most one assignment per space."""
+    return any(
+        a.space_id == space_id and a.assignee_id == assignee_id for a in tenant.assignments.values()
+    )
 
 
 def create_space(
