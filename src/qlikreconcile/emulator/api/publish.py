@@ -41,7 +41,7 @@ async def publish(ctx: Ctx) -> Response:
     if is_managed(ctx, source):
         raise bad_request("apps", "A published app cannot be published again")
     _data_choice(body)
-    app = changes.publish_app(
+    app = changes.copy_app(
         ctx.store,
         ctx.tenant,
         source,
@@ -49,6 +49,7 @@ async def publish(ctx: Ctx) -> Response:
         name=name_attribute(body, "name", source.name),
         description=name_attribute(body, "description", source.description),
         space_id=space.id,
+        published=True,
     )
     return JSONResponse(nx_app(app))
 

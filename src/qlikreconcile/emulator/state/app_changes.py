@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from qlikreconcile.emulator.state.app_archive import AppArchive
 from qlikreconcile.emulator.state.apps import App, DataModel, ScriptVersion, Sheet
+from qlikreconcile.emulator.state.records import set_given
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Tenant
 
@@ -76,8 +77,10 @@ def copy_app(
     name: str,
     description: str,
     space_id: str | None,
+    published: bool = False,
 ) -> App:
-    """A copy with the source's script, base sheets (unapproved) and data model."""
+    """A copy with the source's script, base sheets and data model. A ``published`` copy (in a
+    managed space) has approved base sheets and remembers its origin and publish time."""
     app = create_app(
         store,
         tenant,
@@ -86,39 +89,14 @@ def copy_app(
         description=description,
         space_id=space_id,
         script=source.current_script(),
-    )
-    app.sheets = _base_sheets(source.sheets, approved=False, user_id=user_id, now=store.now())
-    app.data_model = _copy_model(source.data_model)
-    app.last_reload_at = source.last_reload_at
-    return app
-
-
-def publish_app(
-    store: EmulatorStore,
-    tenant: Tenant,
-    source: App,
-    *,
-    user_id: str,
-    name: str,
-    description: str,
-    space_id: str,
-) -> App:
-    """A published copy in a managed space: script, base sheets (approved), data model."""
-    app = create_app(
-        store,
-        tenant,
-        user_id=user_id,
-        name=name,
-        description=description,
-        space_id=space_id,
-        script=source.current_script(),
-        version_message="Published",
+        version_message="Published" if published else "",
     )
     now = store.now()
-    app.origin_app_id = source.id
-    app.publish_time = now
-    app.usage = source.usage
-    app.sheets = _base_sheets(source.sheets, approved=True, user_id=user_id, now=now)
+    if published:
+        app.origin_app_id = source.id
+        app.publish_time = now
+        app.usage = source.usage
+    app.sheets = _base_sheets(source.sheets, approved=published, user_id=user_id, now=now)
     app.data_model = _copy_model(source.data_model)
     app.last_reload_at = source.last_reload_at
     return app
@@ -193,12 +171,7 @@ def update_app(
     owner_id: str | None = None,
 ) -> None:
     """Set the attributes given (None: unchanged) and stamp the change."""
-    if name is not None:
-        app.name = name
-    if description is not None:
-        app.description = description
-    if owner_id is not None:
-        app.owner_id = owner_id
+    set_given(app, name=name, description=description, owner_id=owner_id)
     app.modified_at = now
 
 

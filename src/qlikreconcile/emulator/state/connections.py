@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from qlikreconcile.emulator.state.records import replace_changed
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Connection, Tenant
 
@@ -48,10 +49,7 @@ def update_connection(
     tenant: Tenant, connection_id: str, changes: Mapping[str, Any], now: float
 ) -> Connection:
     """Replace the stored connection by a copy carrying ``changes`` (attribute names)."""
-    stored = tenant.connections[connection_id]
-    changed = stored.model_copy(deep=True, update={**changes, "updated_at": now})
-    tenant.connections[connection_id] = changed
-    return changed
+    return replace_changed(tenant.connections, connection_id, changes, now)
 
 
 def delete_connection(tenant: Tenant, connection_id: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qlikreconcile.emulator.state.apps import ReloadTask
+from qlikreconcile.emulator.state.records import replace_changed
 from qlikreconcile.emulator.state.tenant import Tenant
 
 
@@ -17,10 +18,7 @@ def update_reload_task(
     tenant: Tenant, task_id: str, changes: Mapping[str, Any], now: float
 ) -> ReloadTask:
     """Replace the stored task by a copy carrying ``changes`` (attribute names)."""
-    stored = tenant.reload_tasks[task_id]
-    changed = stored.model_copy(deep=True, update={**changes, "updated_at": now})
-    tenant.reload_tasks[task_id] = changed
-    return changed
+    return replace_changed(tenant.reload_tasks, task_id, changes, now)
 
 
 def delete_reload_task(tenant: Tenant, task_id: str) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qlikreconcile.emulator.state.apps import App
+from qlikreconcile.emulator.state.records import replace_changed
 from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, pending_for, status_of
 from qlikreconcile.emulator.state.reloads import start_reload
 from qlikreconcile.emulator.state.scheduling import (
@@ -48,10 +49,7 @@ def update_scheduling_task(
     tenant: Tenant, task_id: str, changes: Mapping[str, Any], now: float
 ) -> SchedulingTask:
     """Replace the stored task by a copy carrying ``changes`` (attribute names)."""
-    stored = tenant.scheduling_tasks[task_id]
-    changed = stored.model_copy(deep=True, update={**changes, "updated_at": now})
-    tenant.scheduling_tasks[task_id] = changed
-    return changed
+    return replace_changed(tenant.scheduling_tasks, task_id, changes, now)
 
 
 def delete_scheduling_task(tenant: Tenant, task_id: str) -> None:

@@ -7,6 +7,7 @@ Qlik's order; these functions own ids, timestamps and what a deletion takes with
 
 from __future__ import annotations
 
+from qlikreconcile.emulator.state.records import set_given
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Assignment, Space, SpaceType, Tenant
 
@@ -63,12 +64,7 @@ def update_space(
     owner_id: str | None = None,
 ) -> None:
     """Set the fields given (None: unchanged) and stamp the change."""
-    if name is not None:
-        space.name = name
-    if description is not None:
-        space.description = description
-    if owner_id is not None:
-        space.owner_id = owner_id
+    set_given(space, name=name, description=description, owner_id=owner_id)
     space.updated_at = now
 
 
