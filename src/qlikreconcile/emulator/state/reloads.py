@@ -1,7 +1,8 @@
 """Changes to reloads: queueing one (its outcome decided now) and cancelling it.
 
-Routes (``api/reloads``, task runs in ``api/scheduling``) check the app and pending reloads;
-:mod:`.reload_lifecycle` computes statuses from the clock and settles finished reloads.
+Routes (``api/reloads``) check the app and pending reloads; task runs (:mod:`.scheduling_tasks`)
+start their reloads here too; :mod:`.reload_lifecycle` computes statuses from the clock and
+settles finished reloads.
 """
 
 from __future__ import annotations
