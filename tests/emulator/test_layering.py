@@ -1,4 +1,5 @@
-"""The emulator imports only stdlib, starlette, pydantic, uvicorn and itself (architecture §3)."""
+"""The emulator's layering: it imports only stdlib, starlette, pydantic, uvicorn and itself
+(architecture §3); its rooms import along their arrows with no loop; routes change no state."""
 
 from __future__ import annotations
 
