@@ -16,8 +16,9 @@ Rooms (moto's split: the HTTP surface apart from the backend state it changes):
   ``identity``, ``tokens``, ``tenants``, ``app_changes``, ``temp_contents``, ``reloads``,
   ``reload_tasks``, ``scheduling_tasks``; they own ids, timestamps and cascades), the reload
   lifecycle and queue, licences, ids, fault settings, persistence, the live ``store``.
-* ``control/``: what tests and operators drive: ``admin`` routes under ``/_emulator``,
-  ``faults`` (the injector), ``seed`` (the source tenant).
+* ``control/``: what tests and operators drive: ``admin`` routes under ``/_emulator`` (like
+  ``api/`` routes, they leave changes to ``state/``), ``faults`` (the injector), ``seed`` (the
+  source tenant).
 * here: assembly (``app``, ``middleware``, ``server``) and leaves every room may use
   (``config``, ``hosts``, ``quirks``, ``rate_limits``, ``deprecations``, ``timefmt``).
 

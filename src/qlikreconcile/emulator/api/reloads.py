@@ -11,10 +11,9 @@ from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request
 from qlikreconcile.emulator.api.pagination import paginate
 from qlikreconcile.emulator.api.scim_filter import compile_filter
+from qlikreconcile.emulator.state import reloads as changes
 from qlikreconcile.emulator.state.apps import Reload
 from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, pending_for, status_of
-from qlikreconcile.emulator.state.reloads import CANCELLABLE, start_reload
-from qlikreconcile.emulator.state.reloads import cancel_reload as cancel_reload_
 from qlikreconcile.emulator.timefmt import iso
 
 
@@ -86,7 +85,7 @@ async def create_reload(ctx: Ctx) -> Response:
             "Too many requests",
             "A pending reload request already exists for this app",
         )
-    reload = start_reload(ctx.store, tenant, app, user_id=ctx.user_id, partial=partial)
+    reload = changes.start_reload(ctx.store, tenant, app, user_id=ctx.user_id, partial=partial)
     return JSONResponse(render_reload(ctx, reload, with_log=False), status_code=201)
 
 
@@ -138,11 +137,11 @@ async def get_reload(ctx: Ctx) -> Response:
 async def cancel_reload(ctx: Ctx) -> Response:
     reload = _get(ctx)
     status = status_of(reload, ctx.now)
-    if status not in CANCELLABLE:
+    if status not in changes.CANCELLABLE:
         raise _err(
             409, "RELOADS-010", "Conflict", f"Reload is {status}: not in a cancellable state"
         )
-    cancel_reload_(reload, ctx.now)
+    changes.cancel_reload(reload, ctx.now)
     # A queued reload is cancelled at once; a running one is still CANCELING.
     return Response(status_code=204 if status == "QUEUED" else 202)
 

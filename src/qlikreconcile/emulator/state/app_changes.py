@@ -8,7 +8,7 @@ model) and what a deletion takes with it (the app's reload and scheduling tasks)
 from __future__ import annotations
 
 from qlikreconcile.emulator.state.app_archive import AppArchive
-from qlikreconcile.emulator.state.apps import App, DataModel, ScriptVersion, Sheet
+from qlikreconcile.emulator.state.apps import App, DataModel, ScriptVersion, Sheet, SheetType
 from qlikreconcile.emulator.state.records import set_given
 from qlikreconcile.emulator.state.store import EmulatorStore
 from qlikreconcile.emulator.state.tenant import Tenant
@@ -200,6 +200,24 @@ def add_script(store: EmulatorStore, app: App, script: str, message: str, user_i
 
 def set_script_message(version: ScriptVersion, message: str) -> None:
     version.version_message = message
+
+
+def add_user_sheet(
+    store: EmulatorStore, app: App, *, title: str, kind: SheetType, owner_id: str
+) -> Sheet:
+    """A customer's own sheet: a community one is published now, a private one never."""
+    now = store.now()
+    sheet = Sheet(
+        id=store.new_id("hex24"),
+        title=title,
+        type=kind,
+        owner_id=owner_id,
+        approved=False,
+        published_at=now if kind == "community" else None,
+        created_at=now,
+    )
+    app.sheets.append(sheet)
+    return sheet
 
 
 def delete_script_version(app: App, version: ScriptVersion) -> None:

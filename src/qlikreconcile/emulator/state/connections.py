@@ -54,3 +54,8 @@ def update_connection(
 
 def delete_connection(tenant: Tenant, connection_id: str) -> None:
     del tenant.connections[connection_id]
+
+
+def set_data_source_password(tenant: Tenant, connection_name: str, password: str) -> None:
+    """The password the emulated database behind connection ``connection_name`` accepts."""
+    tenant.data_source_passwords[connection_name] = password

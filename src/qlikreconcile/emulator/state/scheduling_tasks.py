@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from qlikreconcile.emulator.state.apps import App
+from qlikreconcile.emulator.state.apps import App, ReloadTask
 from qlikreconcile.emulator.state.records import replace_changed
 from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, pending_for, status_of
 from qlikreconcile.emulator.state.reloads import start_reload
@@ -43,6 +43,34 @@ def create_scheduling_task(
         if legacy.app_id == task.app_id and legacy.state == "Enabled":
             legacy.state, legacy.disabled_code = "Disabled", "MANUALLY"
     return task
+
+
+def migrate_legacy_task(
+    store: EmulatorStore, tenant: Tenant, legacy: ReloadTask, app: App
+) -> SchedulingTask:
+    """Move a legacy reload task to the scheduling service the way Qlik did when it removed the
+    Reload Tasks API: a task with ``migrated_from`` takes over the schedule, the legacy task is
+    marked migrated and turned off."""
+    task = SchedulingTask(
+        id=store.new_id("uuid"),
+        name=f"Migrated reload task {legacy.id}",
+        app_id=app.id,
+        owner_id=app.owner_id,
+        enabled=True,
+        recurrence=legacy.recurrence[0] if legacy.recurrence else "",
+        timezone=legacy.time_zone,
+        created_at=legacy.created_at,
+        updated_at=legacy.created_at,
+        migrated_from=legacy.id,
+    )
+    tenant.scheduling_tasks[task.id] = task
+    legacy.migrated, legacy.state, legacy.disabled_code = True, "Disabled", "MANUALLY"
+    return task
+
+
+def disable_task(task: SchedulingTask, code: str, now: float) -> None:
+    """Turned off by Qlik itself, for the reason ``code`` (``CONSECUTIVE-FAILURES``...)."""
+    task.enabled, task.disabled_code, task.updated_at = False, code, now
 
 
 def update_scheduling_task(
