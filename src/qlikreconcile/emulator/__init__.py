@@ -9,11 +9,16 @@ Rooms (moto's split: the HTTP surface apart from the backend state it changes):
 
 * ``api/``: Qlik Cloud's surface, one module per service (``apps``, ``spaces``, ``reloads``,
   ``scheduling``, the ``engine`` websocket...), and what routes share (``endpoint``, ``errors``,
-  ``pagination``, renderers, ``app_ops``).
-* ``state/``: the pydantic models of the emulated fleet and the changes to them (reload
-  lifecycle and queue, licences, ids), fault settings, persistence, the live ``store``.
-* ``control/``: what tests and operators drive: ``admin`` routes under ``/_emulator``,
-  ``faults`` (the injector), ``seed`` (the source tenant).
+  ``pagination``, renderers, ``app_ops``). A route parses and validates the request, calls
+  ``state/`` for any change and shapes the answer; it changes no state itself.
+* ``state/``: the pydantic models of the emulated fleet (``model``, ``tenant``, ``apps``,
+  ``scheduling``), every change to them, one module per service (``spaces``, ``connections``,
+  ``identity``, ``tokens``, ``tenants``, ``app_changes``, ``temp_contents``, ``reloads``,
+  ``reload_tasks``, ``scheduling_tasks``; they own ids, timestamps and cascades), the reload
+  lifecycle and queue, licences, ids, fault settings, persistence, the live ``store``.
+* ``control/``: what tests and operators drive: ``admin`` routes under ``/_emulator`` (like
+  ``api/`` routes, they leave changes to ``state/``), ``faults`` (the injector), ``seed`` (the
+  source tenant).
 * here: assembly (``app``, ``middleware``, ``server``) and leaves every room may use
   (``config``, ``hosts``, ``quirks``, ``rate_limits``, ``deprecations``, ``timefmt``).
 

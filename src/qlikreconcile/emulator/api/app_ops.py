@@ -1,10 +1,10 @@
-"""Operations on apps shared by several routes: lookup, creation, content copies."""
+"""What app routes share: lookup, the space checks, the ``attributes`` of a request body."""
 
 from __future__ import annotations
 
 from qlikreconcile.emulator.api.endpoint import Ctx
 from qlikreconcile.emulator.api.errors import QlikError, bad_request, forbidden, not_found
-from qlikreconcile.emulator.state.apps import App, DataModel, ScriptVersion, Sheet
+from qlikreconcile.emulator.state.apps import App
 from qlikreconcile.emulator.state.tenant import Space
 
 
@@ -37,55 +37,6 @@ def writable_space(ctx: Ctx, space_id: object) -> str | None:
     if space.type == "managed":
         raise forbidden("apps", "Apps can only be published into a managed space")
     return space.id
-
-
-def new_app(
-    ctx: Ctx,
-    *,
-    name: str,
-    description: str = "",
-    space_id: str | None,
-    script: str | None = None,
-    version_message: str = "",
-) -> App:
-    now = ctx.now
-    app = App(
-        id=ctx.store.new_id("uuid"),
-        item_id=ctx.store.new_id("hex24"),
-        name=name,
-        description=description,
-        space_id=space_id,
-        owner_id=ctx.user_id,
-        created_at=now,
-        modified_at=now,
-    )
-    if script is not None:
-        app.scripts.append(new_script_version(ctx, script, version_message))
-    ctx.tenant.apps[app.id] = app
-    return app
-
-
-def new_script_version(ctx: Ctx, script: str, message: str = "") -> ScriptVersion:
-    return ScriptVersion(
-        id=ctx.store.new_id("hex24"),
-        script=script,
-        version_message=message,
-        modified_at=ctx.now,
-        modifier_id=ctx.user_id,
-    )
-
-
-def copy_base_sheets(ctx: Ctx, sheets: list[Sheet], *, approved: bool) -> list[Sheet]:
-    """Base sheets keep their object ids across copies (as engine object ids do)."""
-    return [
-        s.model_copy(update={"approved": approved, "owner_id": ctx.user_id, "created_at": ctx.now})
-        for s in sheets
-        if s.type == "base"
-    ]
-
-
-def copy_model(model: DataModel | None) -> DataModel | None:
-    return model.model_copy(deep=True) if model is not None else None
 
 
 def name_attribute(body: dict[str, object], key: str, default: str) -> str:

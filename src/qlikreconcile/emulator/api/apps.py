@@ -5,18 +5,11 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qlikreconcile.emulator.api.app_ops import (
-    copy_base_sheets,
-    copy_model,
-    get_app,
-    is_managed,
-    name_attribute,
-    new_app,
-    writable_space,
-)
+from qlikreconcile.emulator.api.app_ops import get_app, is_managed, name_attribute, writable_space
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import bad_request, forbidden, not_found
 from qlikreconcile.emulator.api.render_apps import nx_app
+from qlikreconcile.emulator.state import app_changes as changes
 
 
 @endpoint(service="apps")
@@ -26,8 +19,10 @@ async def create_app_(ctx: Ctx) -> Response:
     if not isinstance(attrs, dict):
         raise bad_request("apps", "attributes must be an object")
     space_id = writable_space(ctx, attrs.get("spaceId"))
-    app = new_app(
-        ctx,
+    app = changes.create_app(
+        ctx.store,
+        ctx.tenant,
+        user_id=ctx.user_id,
         name=name_attribute(body, "name", "Untitled"),
         description=name_attribute(body, "description", ""),
         space_id=space_id,
@@ -52,22 +47,19 @@ async def read_app(ctx: Ctx) -> Response:
 async def update_app(ctx: Ctx) -> Response:
     app = get_app(ctx)
     body = await ctx.json_object()
-    app.name = name_attribute(body, "name", app.name)
-    app.description = name_attribute(body, "description", app.description)
-    app.modified_at = ctx.now
+    changes.update_app(
+        app,
+        ctx.now,
+        name=name_attribute(body, "name", app.name),
+        description=name_attribute(body, "description", app.description),
+    )
     return JSONResponse(nx_app(app))
 
 
 @endpoint(service="apps")
 async def delete_app(ctx: Ctx) -> Response:
     app = get_app(ctx)
-    # Published copies keep their originAppId: they are orphaned, as on Qlik Cloud.
-    del ctx.tenant.apps[app.id]
-    for task_id in [k for k, t in ctx.tenant.reload_tasks.items() if t.app_id == app.id]:
-        del ctx.tenant.reload_tasks[task_id]
-    tasks = ctx.tenant.scheduling_tasks
-    for task_id in [k for k, t in tasks.items() if t.app_id == app.id]:
-        del tasks[task_id]
+    changes.delete_app(ctx.tenant, app.id)
     return Response(status_code=200)
 
 
@@ -77,16 +69,15 @@ async def copy_app(ctx: Ctx) -> Response:
     body = await ctx.json_object(required=False)
     attrs = body.get("attributes") or {}
     space_id = writable_space(ctx, attrs.get("spaceId") if isinstance(attrs, dict) else None)
-    app = new_app(
-        ctx,
+    app = changes.copy_app(
+        ctx.store,
+        ctx.tenant,
+        source,
+        user_id=ctx.user_id,
         name=name_attribute(body, "name", source.name),
         description=name_attribute(body, "description", source.description),
         space_id=space_id,
-        script=source.current_script(),
     )
-    app.sheets = copy_base_sheets(ctx, source.sheets, approved=False)
-    app.data_model = copy_model(source.data_model)
-    app.last_reload_at = source.last_reload_at
     return JSONResponse(nx_app(app))
 
 
@@ -96,8 +87,7 @@ async def move_app(ctx: Ctx) -> Response:
     if is_managed(ctx, app):
         raise forbidden("apps", "Apps in managed spaces cannot be moved")
     body = await ctx.json_object()
-    app.space_id = writable_space(ctx, body.get("spaceId"))
-    app.modified_at = ctx.now
+    changes.move_app(app, writable_space(ctx, body.get("spaceId")), ctx.now)
     return JSONResponse(nx_app(app))
 
 
@@ -106,8 +96,7 @@ async def remove_from_space(ctx: Ctx) -> Response:
     app = get_app(ctx)
     if is_managed(ctx, app):
         raise forbidden("apps", "Apps in managed spaces cannot be moved")
-    app.space_id = None
-    app.modified_at = ctx.now
+    changes.move_app(app, None, ctx.now)
     return JSONResponse(nx_app(app))
 
 
@@ -129,8 +118,7 @@ async def change_owner(ctx: Ctx) -> Response:
         raise bad_request("apps", "ownerId (string) is required")
     if owner not in ctx.tenant.users:
         raise not_found("apps", "User", owner)
-    app.owner_id = owner
-    app.modified_at = ctx.now
+    changes.update_app(app, ctx.now, owner_id=owner)
     return JSONResponse(nx_app(app))
 
 

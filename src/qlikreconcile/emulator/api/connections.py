@@ -17,6 +17,7 @@ from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError
 from qlikreconcile.emulator.api.pagination import page_body, paginate
 from qlikreconcile.emulator.api.scim_filter import compile_filter
+from qlikreconcile.emulator.state import connections as changes
 from qlikreconcile.emulator.state.tenant import Connection
 from qlikreconcile.emulator.timefmt import iso
 
@@ -88,14 +89,10 @@ def _space(ctx: Ctx, space_id: object) -> str | None:
 
 
 def _check_unique(ctx: Ctx, name: str, space_id: str | None, exclude: str | None = None) -> None:
-    for other in ctx.tenant.connections.values():
-        if other.id != exclude and other.name == name and other.space_id == space_id:
-            raise _err(
-                409,
-                "DCAAS-409",
-                "Conflict",
-                f"Data connection '{name}' already exists in this space",
-            )
+    if changes.name_taken(ctx.tenant, name, space_id, exclude):
+        raise _err(
+            409, "DCAAS-409", "Conflict", f"Data connection '{name}' already exists in this space"
+        )
 
 
 def _find(ctx: Ctx) -> Connection:
@@ -178,29 +175,27 @@ async def create_connection(ctx: Ctx) -> Response:
     _str_fields(body, [*SECRETS, *PLAIN])
     space_id = _space(ctx, body.get("space"))
     _check_unique(ctx, body["qName"], space_id)
-    ident = body.get("qID") or body.get("qEngineObjectID") or ctx.store.new_id("uuid")
-    if not isinstance(ident, str) or not _UUID.match(ident) or ident in ctx.tenant.connections:
+    ident = body.get("qID") or body.get("qEngineObjectID") or None
+    if ident is not None and (
+        not isinstance(ident, str) or not _UUID.match(ident) or ident in ctx.tenant.connections
+    ):
         raise _err(400, "DCAAS-400", "Bad request", "qID must be a new UUID")
-    c = Connection(
-        id=ident,
-        name=body["qName"],
-        connect_statement=body["qConnectStatement"],
-        type=body["qType"],
-        datasource_id=body["datasourceID"],
-        space_id=space_id,
-        username=body.get("qUsername") or None,
-        password=body.get("qPassword") or None,
-        connection_secret=body.get("qConnectionSecret") or None,
-        log_on=_log_on(body.get("qLogOn", "1")),
-        architecture=int(body.get("qArchitecture") or 0),
-        separate_credentials=bool(body.get("qSeparateCredentials", False)),
-        credentials_id=body.get("qCredentialsID") or None,
-        tags=_tags(body.get("tags", [])),
-        user_id=ctx.user_id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    ctx.tenant.connections[c.id] = c
+    fields = {
+        "name": body["qName"],
+        "connect_statement": body["qConnectStatement"],
+        "type": body["qType"],
+        "datasource_id": body["datasourceID"],
+        "space_id": space_id,
+        "username": body.get("qUsername") or None,
+        "password": body.get("qPassword") or None,
+        "connection_secret": body.get("qConnectionSecret") or None,
+        "log_on": _log_on(body.get("qLogOn", "1")),
+        "architecture": int(body.get("qArchitecture") or 0),
+        "separate_credentials": bool(body.get("qSeparateCredentials", False)),
+        "credentials_id": body.get("qCredentialsID") or None,
+        "tags": _tags(body.get("tags", [])),
+    }
+    c = changes.create_connection(ctx.store, ctx.tenant, ident, fields, user_id=ctx.user_id)
     return JSONResponse(render_connection(ctx, c, single=True, created=True), status_code=201)
 
 
@@ -209,19 +204,19 @@ async def get_connection(ctx: Ctx) -> Response:
     return JSONResponse(render_connection(ctx, _find(ctx), single=True))
 
 
-def _set(c: Connection, field: str, value: object) -> None:
+def _change(field: str, value: object) -> dict[str, Any]:
+    """The validated change a ``q*`` field asks for, keyed by :class:`Connection` attribute."""
     if field in SECRETS:
-        setattr(c, SECRETS[field], value or None)
-    elif field == "qLogOn":
-        c.log_on = _log_on(value)
-    elif field in PLAIN:
+        return {SECRETS[field]: value or None}
+    if field == "qLogOn":
+        return {"log_on": _log_on(value)}
+    if field in PLAIN:
         if field != "qCredentialsID" and not value:
             raise _err(400, "DCAAS-400", "Bad request", f"{field} cannot be empty")
-        setattr(c, PLAIN[field], value or None if field == "qCredentialsID" else value)
-    elif field == "tags":
-        c.tags = _tags(value)
-    else:
-        raise _err(400, "DCAAS-400", "Bad request", f"Unsupported field {field}")
+        return {PLAIN[field]: value or None if field == "qCredentialsID" else value}
+    if field == "tags":
+        return {"tags": _tags(value)}
+    raise _err(400, "DCAAS-400", "Bad request", f"Unsupported field {field}")
 
 
 @endpoint(service="data-connections")
@@ -243,21 +238,17 @@ async def put_connection(ctx: Ctx) -> Response:
     _str_fields(body, [*SECRETS, *PLAIN])
     space_id = _space(ctx, body["space"]) if "space" in body else c.space_id
     _check_unique(ctx, body["qName"], space_id, exclude=c.id)
-    # Apply to a copy so a rejected field leaves the stored connection untouched.
-    work = c.model_copy(deep=True)
+    fields: dict[str, Any] = {}
     for field in [*PLAIN, *SECRETS, "tags"]:
         if field in body:
-            _set(work, field, body[field])
-    work.space_id = space_id
-    work.updated_at = ctx.now
-    ctx.tenant.connections[c.id] = work
+            fields.update(_change(field, body[field]))
+    changes.update_connection(ctx.tenant, c.id, {**fields, "space_id": space_id}, ctx.now)
     return Response(status_code=204)
 
 
 @endpoint(service="data-connections")
 async def patch_connection(ctx: Ctx) -> Response:
     stored = _find(ctx)
-    c = stored.model_copy(deep=True)
     body = await ctx.json()
     ops = body.get("patchData") if isinstance(body, dict) else body
     if not isinstance(ops, list) or not ops:
@@ -267,6 +258,7 @@ async def patch_connection(ctx: Ctx) -> Response:
             "Bad request",
             "Body must be [{op, path, value}] or {patchData: [...]}",
         )
+    fields: dict[str, Any] = {}
     for op in ops:
         if (
             not isinstance(op, dict)
@@ -282,20 +274,20 @@ async def patch_connection(ctx: Ctx) -> Response:
         field = op["path"].lstrip("/")
         value = None if op["op"] == "remove" else op.get("value")
         if field == "space":
-            c.space_id = _space(ctx, value)
+            fields["space_id"] = _space(ctx, value)
         else:
             if field in PLAIN and value is not None and not isinstance(value, str):
                 raise _err(400, "DCAAS-400", "Bad request", f"{field} must be a string")
-            _set(c, field, [] if field == "tags" and value is None else value)
-    _check_unique(ctx, c.name, c.space_id, exclude=c.id)
-    c.updated_at = ctx.now
-    ctx.tenant.connections[c.id] = c
+            fields.update(_change(field, [] if field == "tags" and value is None else value))
+    name = fields.get("name", stored.name)
+    _check_unique(ctx, name, fields.get("space_id", stored.space_id), exclude=stored.id)
+    changes.update_connection(ctx.tenant, stored.id, fields, ctx.now)
     return Response(status_code=204)
 
 
 @endpoint(service="data-connections")
 async def delete_connection(ctx: Ctx) -> Response:
-    del ctx.tenant.connections[_find(ctx).id]
+    changes.delete_connection(ctx.tenant, _find(ctx).id)
     return Response(status_code=204)
 
 

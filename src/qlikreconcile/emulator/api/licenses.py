@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import bad_request
+from qlikreconcile.emulator.state.identity import set_settings
 from qlikreconcile.emulator.state.licensing import sign_license
 from qlikreconcile.emulator.timefmt import iso, iso_date
 
@@ -57,7 +58,7 @@ async def put_settings(ctx: Ctx) -> Response:
     unknown = sorted(set(body) - set(SETTINGS))
     if unknown or not all(isinstance(v, bool) for v in body.values()):
         raise bad_request("licenses", f"Only boolean {', '.join(SETTINGS)} can be set")
-    ctx.tenant.settings.update({f"licenses/{k}": v for k, v in body.items()})
+    set_settings(ctx.tenant, {f"licenses/{k}": v for k, v in body.items()})
     return JSONResponse(_settings(ctx))
 
 

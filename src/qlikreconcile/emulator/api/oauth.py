@@ -21,8 +21,7 @@ from starlette.routing import Route
 
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError
-from qlikreconcile.emulator.state.model import TokenRecord
-from qlikreconcile.emulator.state.tenant import Tenant, User
+from qlikreconcile.emulator.state.tokens import issue_token, revoke_token
 from qlikreconcile.emulator.timefmt import iso
 
 DEFAULT_SCOPE = "user_default"
@@ -59,22 +58,6 @@ async def _params(ctx: Ctx) -> dict[str, Any]:
     return data
 
 
-def bot_user(ctx: Ctx, tenant: Tenant, client_id: str) -> User:
-    for user in tenant.users.values():
-        if user.client_id == client_id:
-            return user
-    user = User(
-        id=ctx.store.new_id("user"),
-        name=f"{client_id} (bot)",
-        subject=f"qlikbot\\{client_id}",
-        roles=["TenantAdmin"],
-        created_at=ctx.now,
-        client_id=client_id,
-    )
-    tenant.users[user.id] = user
-    return user
-
-
 @endpoint(service="oauth", hosts="both", auth=False)
 async def token(ctx: Ctx) -> Response:
     params = await _params(ctx)
@@ -102,35 +85,18 @@ async def token(ctx: Ctx) -> Response:
         raise QlikError(401, "OAUTH-11", "Invalid client credentials", service="oauth")
     if client_id != config.client_id or secret != config.client_secret:
         raise QlikError(401, "OAUTH-11", "Invalid client credentials", service="oauth")
-    state = ctx.store.state
-    if ctx.tenant_or_none is not None:
-        user_id = bot_user(ctx, ctx.tenant_or_none, client_id).id
-    else:
-        user_id = state.register_users.setdefault(client_id, ctx.store.new_id("user"))
     scope = str(params.get("scope") or DEFAULT_SCOPE)
-    expires_at = ctx.now + config.token_ttl_seconds
-    record = TokenRecord(
-        token=ctx.store.new_id("token"),
-        host=ctx.host.name,
-        tenant_id=ctx.tenant_or_none.id if ctx.tenant_or_none else None,
-        user_id=user_id,
-        client_id=client_id,
-        expires_at=expires_at,
-        scope=scope,
+    record = issue_token(
+        ctx.store, host=ctx.host.name, tenant=ctx.tenant_or_none, client_id=client_id, scope=scope
     )
-    # Drop expired tokens so the state file does not grow forever.
-    for key in [k for k, t in state.tokens.items() if t.expires_at <= ctx.now]:
-        del state.tokens[key]
-    state.tokens[record.token] = record
     body: dict[str, Any] = {
         "access_token": record.token,
         "token_type": "bearer",
-        "expires_at": iso(expires_at),
+        "expires_at": iso(record.expires_at),
         "scope": scope,
     }
     if config.quirks.token_includes_expires_in:
         body["expires_in"] = config.token_ttl_seconds
-    ctx.store.mark_dirty()
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
@@ -143,8 +109,7 @@ async def revoke(ctx: Ctx) -> Response:
         raise QlikError(400, "OAUTH-1", "Invalid request", "token is required", service="oauth")
     record = ctx.store.state.tokens.get(value)
     if record is not None and record.host == ctx.host.name:
-        del ctx.store.state.tokens[value]
-        ctx.store.mark_dirty()
+        revoke_token(ctx.store, value)
     return Response(status_code=200)
 
 

@@ -12,18 +12,11 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qlikreconcile.emulator.api.app_ops import (
-    copy_base_sheets,
-    copy_model,
-    get_app,
-    is_managed,
-    name_attribute,
-    new_app,
-    new_script_version,
-)
+from qlikreconcile.emulator.api.app_ops import get_app, is_managed, name_attribute
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request, not_found
 from qlikreconcile.emulator.api.render_apps import nx_app
+from qlikreconcile.emulator.state import app_changes as changes
 
 PUBLISH_DATA = ("source", "target")
 
@@ -48,20 +41,16 @@ async def publish(ctx: Ctx) -> Response:
     if is_managed(ctx, source):
         raise bad_request("apps", "A published app cannot be published again")
     _data_choice(body)
-    app = new_app(
-        ctx,
+    app = changes.copy_app(
+        ctx.store,
+        ctx.tenant,
+        source,
+        user_id=ctx.user_id,
         name=name_attribute(body, "name", source.name),
         description=name_attribute(body, "description", source.description),
         space_id=space.id,
-        script=source.current_script(),
-        version_message="Published",
+        published=True,
     )
-    app.origin_app_id = source.id
-    app.publish_time = ctx.now
-    app.usage = source.usage
-    app.sheets = copy_base_sheets(ctx, source.sheets, approved=True)
-    app.data_model = copy_model(source.data_model)
-    app.last_reload_at = source.last_reload_at
     return JSONResponse(nx_app(app))
 
 
@@ -90,19 +79,16 @@ async def republish(ctx: Ctx) -> Response:
             service="apps",
         )
     data = _data_choice(body)
-    target.origin_app_id = source.id
-    target.name = name_attribute(body, "name", target.name)
-    target.description = name_attribute(body, "description", target.description)
-    target.scripts.append(new_script_version(ctx, source.current_script(), "Republished"))
-    keep = [s for s in target.sheets if s.type != "base"]
-    if not ctx.store.config.quirks.republish_keeps_user_sheets:
-        keep = []
-    target.sheets = copy_base_sheets(ctx, source.sheets, approved=True) + keep
-    if data == "source":
-        target.data_model = copy_model(source.data_model)
-        target.last_reload_at = source.last_reload_at
-    target.publish_time = ctx.now
-    target.modified_at = ctx.now
+    changes.republish_app(
+        ctx.store,
+        target,
+        source,
+        user_id=ctx.user_id,
+        name=name_attribute(body, "name", target.name),
+        description=name_attribute(body, "description", target.description),
+        with_data=data == "source",
+        keep_user_sheets=ctx.store.config.quirks.republish_keeps_user_sheets,
+    )
     return JSONResponse(nx_app(target))
 
 

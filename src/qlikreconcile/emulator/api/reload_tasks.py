@@ -30,6 +30,7 @@ from qlikreconcile.emulator.state.recurrence import (
     parse_rule,
     zone,
 )
+from qlikreconcile.emulator.state.reload_tasks import delete_reload_task, update_reload_task
 
 TASK_STATES = ("Enabled", "Disabled", "Completed")
 _BOOLS = {
@@ -108,50 +109,47 @@ def render_task(ctx: Ctx, task: ReloadTask) -> dict[str, Any]:
     return body
 
 
-def _apply(ctx: Ctx, task: ReloadTask, body: dict[str, Any], *, creating: bool) -> ReloadTask:
-    """A copy of ``task`` with the body's fields applied and validated."""
-    work = task.model_copy(deep=True)
-    if creating or "appId" in body:
+def _changes(ctx: Ctx, task: ReloadTask, body: dict[str, Any]) -> dict[str, Any]:
+    """The validated changes (attribute names) a PUT body asks of ``task``."""
+    fields: dict[str, Any] = {}
+    if "appId" in body:
         app_id = body.get("appId")
         if not isinstance(app_id, str) or not app_id:
             raise _err(400, "appId (string) is required")
         if app_id not in ctx.tenant.apps:
             raise _err(404, f"App '{app_id}' not found")
-        work.app_id = app_id
-    if creating and "timeZone" not in body:
-        raise _err(400, "timeZone is required")
+        fields["app_id"] = app_id
     if "timeZone" in body:
         if not isinstance(body["timeZone"], str):
             raise _err(400, "timeZone must be a string")
-        work.time_zone = body["timeZone"]
+        fields["time_zone"] = body["timeZone"]
     for key, attr in _BOOLS.items():
         if key in body:
             if not isinstance(body[key], bool):
                 raise _err(400, f"{key} must be a boolean")
-            setattr(work, attr, body[key])
+            fields[attr] = body[key]
     if "recurrence" in body:
         rec = body["recurrence"]
         if rec is None:
             rec = []
         if not isinstance(rec, list) or not all(isinstance(r, str) for r in rec):
             raise _err(400, "recurrence must be an array of RRULE strings")
-        work.recurrence = list(rec)
+        fields["recurrence"] = list(rec)
     for key, attr in (("startDateTime", "start"), ("endDateTime", "end")):
         if key in body:
             value = body[key] if body[key] is not None else ""
             if not isinstance(value, str):
                 raise _err(400, f"{key} must be a string")
-            setattr(work, attr, value)
+            fields[attr] = value
     if "type" in body and body["type"] not in ("scheduled_reload", None, ""):
         raise _err(400, "type must be 'scheduled_reload'")
-    if "state" in body and not creating:
+    if "state" in body:
         if body["state"] not in TASK_STATES:
             raise _err(400, f"state must be one of {', '.join(TASK_STATES)}")
-        work.state = body["state"]
-        work.disabled_code = "MANUALLY" if work.state == "Disabled" else None
-    _validate(work)
-    work.updated_at = ctx.now
-    return work
+        fields["state"] = body["state"]
+        fields["disabled_code"] = "MANUALLY" if body["state"] == "Disabled" else None
+    _validate(task.model_copy(update=fields))
+    return fields
 
 
 def _get(ctx: Ctx) -> ReloadTask:
@@ -207,14 +205,15 @@ async def get_task(ctx: Ctx) -> Response:
 
 @endpoint(service="reload-tasks")
 async def put_task(ctx: Ctx) -> Response:
-    task = _apply(ctx, _not_migrated(_get(ctx)), await ctx.json_object(), creating=False)
-    ctx.tenant.reload_tasks[task.id] = task
+    current = _not_migrated(_get(ctx))
+    fields = _changes(ctx, current, await ctx.json_object())
+    task = update_reload_task(ctx.tenant, current.id, fields, ctx.now)
     return JSONResponse(render_task(ctx, task))
 
 
 @endpoint(service="reload-tasks")
 async def delete_task(ctx: Ctx) -> Response:
-    del ctx.tenant.reload_tasks[_not_migrated(_get(ctx)).id]
+    delete_reload_task(ctx.tenant, _not_migrated(_get(ctx)).id)
     return Response(status_code=204)
 
 

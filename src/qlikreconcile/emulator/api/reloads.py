@@ -11,14 +11,9 @@ from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request
 from qlikreconcile.emulator.api.pagination import paginate
 from qlikreconcile.emulator.api.scim_filter import compile_filter
-from qlikreconcile.emulator.state.apps import App, Reload
-from qlikreconcile.emulator.state.reload_lifecycle import (
-    TERMINAL,
-    new_reload,
-    pending_for,
-    status_of,
-)
-from qlikreconcile.emulator.state.reload_queue import subscription_reloads
+from qlikreconcile.emulator.state import reloads as changes
+from qlikreconcile.emulator.state.apps import Reload
+from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, pending_for, status_of
 from qlikreconcile.emulator.timefmt import iso
 
 
@@ -90,30 +85,8 @@ async def create_reload(ctx: Ctx) -> Response:
             "Too many requests",
             "A pending reload request already exists for this app",
         )
-    reload = start_reload(ctx, app, user_id=ctx.user_id, partial=partial)
+    reload = changes.start_reload(ctx.store, tenant, app, user_id=ctx.user_id, partial=partial)
     return JSONResponse(render_reload(ctx, reload, with_log=False), status_code=201)
-
-
-def start_reload(ctx: Ctx, app: App, *, user_id: str, partial: bool) -> Reload:
-    """Queue a reload of ``app`` in the tenant's subscription queue (also used by task runs)."""
-    tenant = ctx.tenant
-    config = ctx.store.config
-    reload = new_reload(
-        reload_id=ctx.store.new_id("hex24"),
-        tenant=tenant,
-        app=app,
-        user_id=user_id,
-        partial=partial,
-        now=ctx.now,
-        queue_seconds=config.reload_queue_seconds,
-        run_seconds=config.reload_run_seconds,
-        faults=ctx.store.state.faults,
-        seed=config.seed,
-        queue=subscription_reloads(ctx.store.state, tenant),
-        slots=config.reload_slots,
-    )
-    tenant.reloads[reload.id] = reload
-    return reload
 
 
 def _bool_query(ctx: Ctx, name: str) -> bool | None:
@@ -164,15 +137,13 @@ async def get_reload(ctx: Ctx) -> Response:
 async def cancel_reload(ctx: Ctx) -> Response:
     reload = _get(ctx)
     status = status_of(reload, ctx.now)
-    if status == "QUEUED":
-        reload.canceled_at = ctx.now
-        reload.final_status = "CANCELED"
-        reload.final_end_at = ctx.now
-        return Response(status_code=204)
-    if status == "RELOADING":
-        reload.canceled_at = ctx.now
-        return Response(status_code=202)
-    raise _err(409, "RELOADS-010", "Conflict", f"Reload is {status}: not in a cancellable state")
+    if status not in changes.CANCELLABLE:
+        raise _err(
+            409, "RELOADS-010", "Conflict", f"Reload is {status}: not in a cancellable state"
+        )
+    changes.cancel_reload(reload, ctx.now)
+    # A queued reload is cancelled at once; a running one is still CANCELING.
+    return Response(status_code=204 if status == "QUEUED" else 202)
 
 
 ROUTES = [

@@ -13,6 +13,7 @@ that app's legacy reload tasks off, as Qlik does once an app has a task in the n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
@@ -22,18 +23,12 @@ from starlette.routing import Route
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError
 from qlikreconcile.emulator.api.pagination import paginate
-from qlikreconcile.emulator.api.reloads import start_reload
-from qlikreconcile.emulator.api.scheduling_render import render_run, render_task, settle_runs
-from qlikreconcile.emulator.api.scheduling_replace import ReplaceError, replaced
+from qlikreconcile.emulator.api.scheduling_render import render_run, render_task
+from qlikreconcile.emulator.api.scheduling_replace import ReplaceError, replacement
 from qlikreconcile.emulator.api.scheduling_runs import refuse_unmodelled
+from qlikreconcile.emulator.state import scheduling_tasks as changes
 from qlikreconcile.emulator.state.recurrence import ScheduleError, parse_local, parse_rule, zone
-from qlikreconcile.emulator.state.reload_lifecycle import pending_for
-from qlikreconcile.emulator.state.scheduling import (
-    MAX_TASKS_PER_APP,
-    RUNS_KEPT,
-    SchedulingTask,
-    TaskRun,
-)
+from qlikreconcile.emulator.state.scheduling import SchedulingTask
 
 _BASE = "/api/scheduling/tasks"
 _PATCHABLE = {
@@ -55,13 +50,20 @@ def _err(status: int, title: str, detail: str, context: str) -> QlikError:
     return QlikError(status, context, title, detail, service="scheduling")
 
 
-def _validate_schedule(task: SchedulingTask, now: float) -> str | None:
-    """What Qlik's scheduler would refuse in the task's schedule (CHO-017), None when fine."""
+_SCHEDULE = {"recurrence", "timezone", "start", "end"}
+
+
+def _validate_schedule(
+    now: float, fields: Mapping[str, Any], task: SchedulingTask | None = None
+) -> str | None:
+    """What Qlik's scheduler would refuse in the schedule (CHO-017), None when fine: the
+    ``fields`` (attribute names) over those of ``task``."""
+    schedule = {**(task.model_dump(include=_SCHEDULE) if task else {}), **fields}
     try:
-        tz = zone(task.timezone)
-        parse_rule(task.recurrence, tz or UTC)
-        start = parse_local(task.start, tz, "startDateTime") if task.start else None
-        end = parse_local(task.end, tz, "endDateTime") if task.end else None
+        tz = zone(schedule["timezone"])
+        parse_rule(schedule["recurrence"], tz or UTC)
+        start = parse_local(schedule["start"], tz, "startDateTime") if schedule["start"] else None
+        end = parse_local(schedule["end"], tz, "endDateTime") if schedule["end"] else None
     except ScheduleError as exc:
         return str(exc)
     if end is not None and start is not None and end <= start:
@@ -93,30 +95,24 @@ async def create_on_time_schedule(ctx: Ctx) -> Response:
         raise _cho(400, "CHO-001", "Invalid request", "enabled must be a boolean")
     if not isinstance(recurrence, str) or not recurrence:
         raise _cho(400, "CHO-017", "Invalid schedule", "recurrence (one RRULE string) is required")
-    task = SchedulingTask(
-        id=ctx.store.new_id("uuid"),
-        name=_text(body, "name", 100, f"Reload {app.name}"[:100]),
-        description=_text(body, "description", 1024, ""),
-        app_id=app_id,
-        owner_id=ctx.user_id,
-        enabled=enabled,
-        disabled_code=None if enabled else "MANUALLY",
-        recurrence=recurrence,
-        timezone=_text(body, "timezone", 100, "UTC"),
-        start=_text(body, "startDateTime", 64, ""),
-        end=_text(body, "endDateTime", 64, ""),
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    problem = _validate_schedule(task, ctx.now)
+    fields = {
+        "name": _text(body, "name", 100, f"Reload {app.name}"[:100]),
+        "description": _text(body, "description", 1024, ""),
+        "app_id": app_id,
+        "owner_id": ctx.user_id,
+        "enabled": enabled,
+        "disabled_code": None if enabled else "MANUALLY",
+        "recurrence": recurrence,
+        "timezone": _text(body, "timezone", 100, "UTC"),
+        "start": _text(body, "startDateTime", 64, ""),
+        "end": _text(body, "endDateTime", 64, ""),
+    }
+    problem = _validate_schedule(ctx.now, fields)
     if problem:
         raise _cho(400, "CHO-017", "Invalid schedule", problem)
-    if sum(t.app_id == app_id for t in tenant.scheduling_tasks.values()) >= MAX_TASKS_PER_APP:
+    if changes.at_task_limit(tenant, app_id):
         raise _cho(422, "CHO-014", "Too many tasks", f"app '{app_id}' has the maximum of tasks")
-    tenant.scheduling_tasks[task.id] = task
-    for legacy in tenant.reload_tasks.values():
-        if legacy.app_id == app_id and legacy.state == "Enabled":
-            legacy.state, legacy.disabled_code = "Disabled", "MANUALLY"
+    task = changes.create_scheduling_task(ctx.store, tenant, fields)
     return JSONResponse(render_task(tenant, task), status_code=201)
 
 
@@ -125,7 +121,7 @@ def _get(ctx: Ctx, context: str) -> SchedulingTask:
     task = ctx.tenant.scheduling_tasks.get(ident)
     if task is None:
         raise _err(404, "Not found", f"task '{ident}' not found", context)
-    if settle_runs(ctx.tenant, task, ctx.now):
+    if changes.settle_runs(ctx.tenant, task, ctx.now):
         ctx.store.mark_dirty()
     return task
 
@@ -138,7 +134,7 @@ async def list_tasks(ctx: Ctx) -> Response:
         tasks = [t for t in tasks if t.app_id == resource]
     changed = False
     for task in tasks:
-        changed = settle_runs(ctx.tenant, task, ctx.now) or changed
+        changed = changes.settle_runs(ctx.tenant, task, ctx.now) or changed
     if changed:
         ctx.store.mark_dirty()
     page = paginate(ctx, tasks, default=20, maximum=100, next_param="page", prev_param="page")
@@ -151,10 +147,11 @@ async def get_task(ctx: Ctx) -> Response:
     return JSONResponse(render_task(ctx.tenant, _get(ctx, "GetTask")))
 
 
-def _patched(task: SchedulingTask, patch: Any, now: float) -> SchedulingTask:
+def _patch(task: SchedulingTask, patch: Any, now: float) -> dict[str, Any]:
+    """The validated changes (attribute names) a JSON Patch asks of ``task``."""
     if not isinstance(patch, list) or not patch:
         raise _err(400, "Bad request", "body must be a non-empty JSON Patch array", "PatchTask")
-    work = task.model_copy(deep=True)
+    fields: dict[str, Any] = {}
     for op in patch:
         path = op.get("path") if isinstance(op, dict) else None
         if not isinstance(op, dict) or op.get("op") not in ("replace", "add"):
@@ -166,20 +163,21 @@ def _patched(task: SchedulingTask, patch: Any, now: float) -> SchedulingTask:
         expected = bool if attr == "enabled" else str
         if not isinstance(value, expected):
             raise _err(400, "Bad request", f"{path} takes a {expected.__name__}", "PatchTask")
-        setattr(work, attr, value)
-    if work.enabled != task.enabled or (work.enabled and work.disabled_code):
-        work.disabled_code = None if work.enabled else "MANUALLY"
-    problem = _validate_schedule(work, now)
+        fields[attr] = value
+    enabled = fields.get("enabled", task.enabled)
+    if enabled != task.enabled or (enabled and task.disabled_code):
+        fields["disabled_code"] = None if enabled else "MANUALLY"
+    problem = _validate_schedule(now, fields, task)
     if problem:
         raise _err(400, "Bad request", problem, "PatchTask")
-    work.updated_at = now
-    return work
+    return fields
 
 
 @endpoint(service="scheduling")
 async def patch_task(ctx: Ctx) -> Response:
-    task = _patched(_get(ctx, "PatchTask"), await ctx.json(), ctx.now)
-    ctx.tenant.scheduling_tasks[task.id] = task
+    current = _get(ctx, "PatchTask")
+    fields = _patch(current, await ctx.json(), ctx.now)
+    task = changes.update_scheduling_task(ctx.tenant, current.id, fields, ctx.now)
     return JSONResponse(render_task(ctx.tenant, task))
 
 
@@ -187,21 +185,22 @@ async def patch_task(ctx: Ctx) -> Response:
 async def put_task(ctx: Ctx) -> Response:
     current = _get(ctx, "UpdateTask")
     try:
-        task = replaced(current, await ctx.json(), ctx.user_id, ctx.now)
+        fields = replacement(current, await ctx.json(), ctx.user_id)
     except ReplaceError as exc:
         raise _err(400, "Bad request", str(exc), "UpdateTask") from exc
-    if task.app_id not in ctx.tenant.apps:
-        raise _err(403, "Forbidden", f"no access to app '{task.app_id}' (app:reload)", "UpdateTask")
-    problem = _validate_schedule(task, ctx.now)
+    app_id = fields["app_id"]
+    if app_id not in ctx.tenant.apps:
+        raise _err(403, "Forbidden", f"no access to app '{app_id}' (app:reload)", "UpdateTask")
+    problem = _validate_schedule(ctx.now, fields, current)
     if problem:
         raise _err(400, "Bad request", problem, "UpdateTask")
-    ctx.tenant.scheduling_tasks[task.id] = task
+    task = changes.update_scheduling_task(ctx.tenant, current.id, fields, ctx.now)
     return JSONResponse(render_task(ctx.tenant, task))
 
 
 @endpoint(service="scheduling")
 async def delete_task(ctx: Ctx) -> Response:
-    del ctx.tenant.scheduling_tasks[_get(ctx, "DeleteTask").id]
+    changes.delete_scheduling_task(ctx.tenant, _get(ctx, "DeleteTask").id)
     return Response(status_code=204)
 
 
@@ -212,17 +211,7 @@ async def start_task(ctx: Ctx) -> Response:
     app = tenant.apps.get(task.app_id)
     if app is None:
         raise _err(404, "Not found", f"app '{task.app_id}' of the task is gone", "StartTask")
-    reload = pending_for(tenant, app.id, ctx.now) or start_reload(
-        ctx, app, user_id=task.owner_id, partial=False
-    )
-    run = TaskRun(
-        id=ctx.store.new_id("uuid"),
-        reload_id=reload.id,
-        triggered_by=ctx.query("source") or "manual",
-        executed_as=task.owner_id,
-        started_at=ctx.now,
-    )
-    task.runs = [*task.runs, run][-RUNS_KEPT:]
+    changes.start_run(ctx.store, tenant, task, app, ctx.query("source") or "manual")
     return JSONResponse({"message": "Task started successfully"})
 
 

@@ -3,18 +3,15 @@
 Shapes follow ``qlik-scheduling-tasks.md`` §3 (the reconstructed OpenAPI ``Task``, which allows
 no extra properties): a time-scheduled reload is one ``event`` state whose single action is
 ``app.reload`` on the app, started by ``start.schedule`` with ONE RRULE string. Run outcomes are
-read from the reloads the runs started, and a task that failed
-:data:`~.state_scheduling.CONSECUTIVE_FAILURE_LIMIT` runs in a row is disabled with
-``CONSECUTIVE-FAILURES`` the way Qlik's scheduler does it.
+read from the reloads the runs started, once :func:`..state.scheduling_tasks.settle_runs` has
+copied them into the task.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from qlikreconcile.emulator.state.reload_lifecycle import TERMINAL, status_of
 from qlikreconcile.emulator.state.scheduling import (
-    CONSECUTIVE_FAILURE_LIMIT,
     SchedulingTask,
     TaskRun,
 )
@@ -23,25 +20,6 @@ from qlikreconcile.emulator.timefmt import iso
 
 SPEC_VERSION = "1.16.0"
 STATE_NAME = "reload"
-
-
-def settle_runs(tenant: Tenant, task: SchedulingTask, now: float) -> bool:
-    """Copy finished reloads into the task's runs; True when anything changed."""
-    changed = False
-    for run in task.runs:
-        if run.status != "RUNNING":
-            continue
-        reload = tenant.reloads.get(run.reload_id)
-        status = status_of(reload, now) if reload is not None else "FAILED"
-        if status not in TERMINAL:
-            continue
-        run.status = "SUCCEEDED" if status == "SUCCEEDED" else "FAILED"
-        ended = (reload.final_end_at or reload.end_at) if reload is not None else now
-        run.ended_at = min(now, ended)
-        changed = True
-    if changed and task.enabled and task.consecutive_failures() >= CONSECUTIVE_FAILURE_LIMIT:
-        task.enabled, task.disabled_code, task.updated_at = False, "CONSECUTIVE-FAILURES", now
-    return changed
 
 
 def _run_base(run: TaskRun) -> dict[str, Any]:

@@ -80,8 +80,9 @@ def _app_id(body: dict[str, Any]) -> str:
     return str(app_id)
 
 
-def replaced(current: SchedulingTask, body: Any, owner_id: str, now: float) -> SchedulingTask:
-    """The task ``body`` describes, keeping what the server owns (id, creation, runs)."""
+def replacement(current: SchedulingTask, body: Any, owner_id: str) -> dict[str, Any]:
+    """The changes (attribute names) that make ``current`` the task ``body`` describes; what
+    the server owns (id, creation, runs) is not among them."""
     if not isinstance(body, dict):
         raise ReplaceError("body must be a Task object")
     unknown = set(body) - TASK_KEYS
@@ -97,12 +98,9 @@ def replaced(current: SchedulingTask, body: Any, owner_id: str, now: float) -> S
         raise ReplaceError("description must be a string of at most 1024 characters")
     if not isinstance(enabled, bool):
         raise ReplaceError("enabled must be a boolean")
-    work = current.model_copy(deep=True)
-    work.name, work.description, work.enabled = name, description, enabled
     # A task Qlik disabled and that stays disabled keeps Qlik's reason; turning it off is MANUALLY.
     kept = current.disabled_code if not current.enabled else None
-    work.disabled_code = None if enabled else (kept or "MANUALLY")
-    work.app_id, work.owner_id, work.updated_at = _app_id(body), owner_id, now
-    for attr, value in _schedule(body).items():
-        setattr(work, attr, value)
-    return work
+    changes: dict[str, Any] = {"name": name, "description": description, "enabled": enabled}
+    changes["disabled_code"] = None if enabled else (kept or "MANUALLY")
+    changes["app_id"], changes["owner_id"] = _app_id(body), owner_id
+    return {**changes, **_schedule(body)}

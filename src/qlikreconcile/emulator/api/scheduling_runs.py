@@ -16,8 +16,9 @@ from starlette.routing import Route
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError
 from qlikreconcile.emulator.api.pagination import paginate
-from qlikreconcile.emulator.api.scheduling_render import render_run, settle_runs
+from qlikreconcile.emulator.api.scheduling_render import render_run
 from qlikreconcile.emulator.state.scheduling import SchedulingTask, TaskRun
+from qlikreconcile.emulator.state.scheduling_tasks import settle_runs
 
 _BASE = "/api/scheduling/tasks"
 

@@ -7,10 +7,11 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qlikreconcile.emulator.api.app_ops import get_app, is_managed, new_script_version
+from qlikreconcile.emulator.api.app_ops import get_app, is_managed
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request, forbidden, not_found
 from qlikreconcile.emulator.api.pagination import parse_limit
+from qlikreconcile.emulator.state import app_changes as changes
 from qlikreconcile.emulator.state.apps import App, ScriptVersion
 from qlikreconcile.emulator.timefmt import iso
 
@@ -54,8 +55,7 @@ async def set_script(ctx: Ctx) -> Response:
     script, message = body.get("script"), body.get("versionMessage", "")
     if not isinstance(script, str) or not isinstance(message, str):
         raise bad_request("apps", "script (string) is required; versionMessage must be a string")
-    app.scripts.append(new_script_version(ctx, script, message))
-    app.modified_at = ctx.now
+    changes.add_script(ctx.store, app, script, message, ctx.user_id)
     return Response(status_code=200)
 
 
@@ -71,6 +71,7 @@ async def patch_script(ctx: Ctx) -> Response:
     ops = await ctx.json()
     if not isinstance(ops, list):
         raise bad_request("apps", "Body must be an array of {Op, Path, Value}")
+    message: str | None = None
     for op in ops:
         if not isinstance(op, dict) or op.get("Op") not in ("add", "replace", "remove"):
             raise bad_request("apps", "Each operation needs Op add|replace|remove")
@@ -79,7 +80,9 @@ async def patch_script(ctx: Ctx) -> Response:
         value = "" if op["Op"] == "remove" else op.get("Value", "")
         if not isinstance(value, str):
             raise bad_request("apps", "Value must be a string")
-        version.version_message = value
+        message = value
+    if message is not None:
+        changes.set_script_message(version, message)
     return Response(status_code=200)
 
 
@@ -96,7 +99,7 @@ async def delete_script(ctx: Ctx) -> Response:
             "Cannot delete the current script version",
             service="apps",
         )
-    app.scripts.remove(version)
+    changes.delete_script_version(app, version)
     return Response(status_code=200)
 
 

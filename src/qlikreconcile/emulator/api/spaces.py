@@ -12,6 +12,7 @@ from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request, conflict, not_found
 from qlikreconcile.emulator.api.pagination import page_body, paginate
 from qlikreconcile.emulator.api.scim_filter import compile_filter
+from qlikreconcile.emulator.state import spaces as changes
 from qlikreconcile.emulator.state.tenant import Assignment, Space
 from qlikreconcile.emulator.timefmt import iso
 
@@ -96,9 +97,8 @@ def _check_name(ctx: Ctx, name: object, exclude: str | None = None) -> str:
         raise bad_request(
             "spaces", 'name must be 1-256 characters without " * ? < > / | \\ :', "InvalidName"
         )
-    for other in ctx.tenant.spaces.values():
-        if other.id != exclude and other.name.lower() == name.lower():
-            raise conflict("spaces", "Space already exists. name must be unique", "SpaceConflict")
+    if changes.name_taken(ctx.tenant, name, exclude):
+        raise conflict("spaces", "Space already exists. name must be unique", "SpaceConflict")
     return name
 
 
@@ -144,17 +144,14 @@ async def create_space(ctx: Ctx) -> Response:
     description = body.get("description") or ""
     if not isinstance(description, str):
         raise bad_request("spaces", "description must be a string")
-    space = Space(
-        id=ctx.store.new_id("hex24"),
+    space = changes.create_space(
+        ctx.store,
+        ctx.tenant,
         name=name,
-        type=space_type,
+        space_type=space_type,
         description=description,
-        owner_id=ctx.user_id,
-        created_at=ctx.now,
-        created_by=ctx.user_id,
-        updated_at=ctx.now,
+        user_id=ctx.user_id,
     )
-    ctx.tenant.spaces[space.id] = space
     return JSONResponse(render_space(ctx, space), status_code=201)
 
 
@@ -163,16 +160,16 @@ async def read_space(ctx: Ctx) -> Response:
     return JSONResponse(render_space(ctx, get_space(ctx, ctx.path_param("spaceId"))))
 
 
-def _apply(ctx: Ctx, space: Space, field: str, value: object) -> None:
+_FIELDS = {"name": "name", "description": "description", "ownerId": "owner_id"}
+
+
+def _change(ctx: Ctx, space: Space, field: str, value: object) -> dict[str, str]:
+    """One validated field change, keyed as :func:`changes.update_space` takes it."""
     if field == "name":
-        space.name = _check_name(ctx, value, exclude=space.id)
-    elif field in ("description", "ownerId") and isinstance(value, str):
-        if field == "description":
-            space.description = value
-        else:
-            space.owner_id = value
-    else:
-        raise bad_request("spaces", f"Cannot set {field} to {value!r}")
+        return {"name": _check_name(ctx, value, exclude=space.id)}
+    if field in ("description", "ownerId") and isinstance(value, str):
+        return {_FIELDS[field]: value}
+    raise bad_request("spaces", f"Cannot set {field} to {value!r}")
 
 
 @endpoint(service="spaces")
@@ -181,6 +178,7 @@ async def patch_space(ctx: Ctx) -> Response:
     ops = await ctx.json()
     if not isinstance(ops, list):
         raise bad_request("spaces", "Body must be an array of patch operations")
+    fields: dict[str, str] = {}
     for op in ops:
         if (
             not isinstance(op, dict)
@@ -188,8 +186,8 @@ async def patch_space(ctx: Ctx) -> Response:
             or not isinstance(op.get("path"), str)
         ):
             raise bad_request("spaces", "Only replace operations on /name, /description, /ownerId")
-        _apply(ctx, space, op["path"].lstrip("/"), op.get("value"))
-    space.updated_at = ctx.now
+        fields.update(_change(ctx, space, op["path"].lstrip("/"), op.get("value")))
+    changes.update_space(space, ctx.now, **fields)
     return JSONResponse(render_space(ctx, space))
 
 
@@ -197,10 +195,11 @@ async def patch_space(ctx: Ctx) -> Response:
 async def put_space(ctx: Ctx) -> Response:
     space = get_space(ctx, ctx.path_param("spaceId"))
     body = await ctx.json_object()
-    for field in ("name", "description", "ownerId"):
+    fields: dict[str, str] = {}
+    for field in _FIELDS:
         if field in body:
-            _apply(ctx, space, field, body[field])
-    space.updated_at = ctx.now
+            fields.update(_change(ctx, space, field, body[field]))
+    changes.update_space(space, ctx.now, **fields)
     return JSONResponse(render_space(ctx, space))
 
 
@@ -208,16 +207,11 @@ async def put_space(ctx: Ctx) -> Response:
 async def delete_space(ctx: Ctx) -> Response:
     space = get_space(ctx, ctx.path_param("spaceId"))
     tenant = ctx.tenant
-    used = any(a.space_id == space.id for a in tenant.apps.values()) or any(
-        c.space_id == space.id for c in tenant.connections.values()
-    )
-    if used:
+    if changes.holds_content(tenant, space.id):
         raise QlikError(
             412, "SpaceNotEmpty", "Precondition failed", "Space is not empty", service="spaces"
         )
-    del tenant.spaces[space.id]
-    for key in [k for k, a in tenant.assignments.items() if a.space_id == space.id]:
-        del tenant.assignments[key]
+    changes.delete_space(tenant, space.id)
     return Response(status_code=204)
 
 
@@ -262,25 +256,19 @@ async def create_assignment(ctx: Ctx) -> Response:
     if kind not in ASSIGNEE_TYPES or not isinstance(assignee, str) or not assignee:
         raise bad_request("spaces", "type (user|group) and assigneeId are required")
     roles = _roles(space, body.get("roles"))
-    if any(
-        a.space_id == space.id and a.assignee_id == assignee
-        for a in ctx.tenant.assignments.values()
-    ):
+    if changes.assigned(ctx.tenant, space.id, assignee):
         raise conflict(
             "spaces", "An assignment for this assignee already exists", "AssignmentConflict"
         )
-    a = Assignment(
-        id=ctx.store.new_id("hex24"),
-        space_id=space.id,
-        type=kind,
+    a = changes.create_assignment(
+        ctx.store,
+        ctx.tenant,
+        space.id,
+        assignee_type=kind,
         assignee_id=assignee,
         roles=roles,
-        created_at=ctx.now,
-        created_by=ctx.user_id,
-        updated_at=ctx.now,
-        updated_by=ctx.user_id,
+        user_id=ctx.user_id,
     )
-    ctx.tenant.assignments[a.id] = a
     return JSONResponse(render_assignment(ctx, a), status_code=201)
 
 
@@ -295,15 +283,14 @@ async def put_assignment(ctx: Ctx) -> Response:
     space = get_space(ctx, ctx.path_param("spaceId"))
     a = _assignment(ctx, space)
     body = await ctx.json_object()
-    a.roles = _roles(space, body.get("roles"))
-    a.updated_at, a.updated_by = ctx.now, ctx.user_id
+    changes.set_assignment_roles(a, _roles(space, body.get("roles")), ctx.now, ctx.user_id)
     return JSONResponse(render_assignment(ctx, a))
 
 
 @endpoint(service="spaces")
 async def delete_assignment(ctx: Ctx) -> Response:
     space = get_space(ctx, ctx.path_param("spaceId"))
-    del ctx.tenant.assignments[_assignment(ctx, space).id]
+    changes.delete_assignment(ctx.tenant, _assignment(ctx, space).id)
     return Response(status_code=204)
 
 

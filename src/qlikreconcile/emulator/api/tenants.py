@@ -10,7 +10,8 @@ from starlette.routing import Route
 
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError
-from qlikreconcile.emulator.hosts import DATACENTERS, QLIK_DOMAIN, tenant_hostname
+from qlikreconcile.emulator.hosts import DATACENTERS, QLIK_DOMAIN
+from qlikreconcile.emulator.state import tenants as changes
 from qlikreconcile.emulator.state.licensing import verify_license
 from qlikreconcile.emulator.state.tenant import Tenant
 from qlikreconcile.emulator.timefmt import iso
@@ -23,8 +24,6 @@ SETTING_DEFAULTS: dict[str, bool] = {
     "enableAppOpeningFeedback": False,
 }
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_LABEL_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-DAY = 86400.0
 
 
 def render_tenant(ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
@@ -60,19 +59,9 @@ def _lookup(ctx: Ctx) -> Tenant:
     )
     if tenant is None or not visible:
         raise _tenant_err(404, "TENANTS-8", "Not found", f"Tenant '{tenant_id}' not found")
-    purge = tenant.estimated_purge_at
-    if tenant.status == "disabled" and purge is not None and ctx.now >= purge:
-        # Purged once its estimatedPurgeDate passes (quirk tenant.purge): no way back.
-        tenant.status = "deleted"
-        tenant.status_updated_at = purge
-        ctx.store.mark_dirty()
+    # Purged once its estimatedPurgeDate passes (quirk tenant.purge).
+    changes.purge_if_due(ctx.store, tenant)
     return tenant
-
-
-def _generated_label(ctx: Ctx) -> str:
-    """A display host label like the random ones Qlik generates: 12 of [a-z0-9], seeded."""
-    raw = bytes.fromhex(ctx.store.new_id("hex24"))
-    return "".join(_LABEL_ALPHABET[b % len(_LABEL_ALPHABET)] for b in raw)
 
 
 def _reject_undocumented(ctx: Ctx, body: dict[str, Any]) -> None:
@@ -102,25 +91,14 @@ async def create_tenant(ctx: Ctx) -> Response:
     datacenter = body.get("datacenter") or DATACENTERS[region]
     if not isinstance(datacenter, str):
         raise _tenant_err(400, "TENANTS-2", "Bad request", "datacenter must be a string")
-    label = _generated_label(ctx)
-    while ctx.store.tenant_by_hostname(tenant_hostname(label, region)) is not None:
-        label = _generated_label(ctx)
-    hostname = tenant_hostname(label, region)
-    now = ctx.now
-    tenant = Tenant(
-        id=ctx.store.new_id("tenant"),
-        name=label,
-        hostnames=[hostname],
-        datacenter=datacenter,
+    tenant = changes.create_tenant(
+        ctx.store,
         region=region,
-        created_at=now,
-        updated_at=now,
-        status_updated_at=now,
-        created_by_user=ctx.user_id,
+        datacenter=datacenter,
         license_number=number,
-        settings=dict(SETTING_DEFAULTS),
+        user_id=ctx.user_id,
+        settings=SETTING_DEFAULTS,
     )
-    ctx.store.state.tenants[tenant.id] = tenant
     return JSONResponse(render_tenant(ctx, tenant), status_code=201)
 
 
@@ -142,25 +120,28 @@ async def patch_tenant(ctx: Ctx) -> Response:
         raise _tenant_err(
             400, "TENANTS-2", "Bad request", "Body must be a non-empty array of operations"
         )
+    name: str | None = None
+    alias: str | None = None
+    settings: dict[str, bool] = {}
     for op in ops:
         if not isinstance(op, dict) or op.get("op") != "replace":
             raise _tenant_err(400, "TENANTS-2", "Bad request", "Only op 'replace' is supported")
         path, value = op.get("path"), op.get("value")
         if path == "/name" and isinstance(value, str) and value.strip():
-            tenant.name = value
+            name = value
         elif path == "/hostnames/1" and isinstance(value, str):
-            tenant.hostnames = [tenant.hostnames[0], _alias(ctx, tenant, value)]
+            alias = _alias(ctx, tenant, value)
         elif (
             isinstance(path, str)
             and path.lstrip("/") in SETTING_DEFAULTS
             and isinstance(value, bool)
         ):
-            tenant.settings[path.lstrip("/")] = value
+            settings[path.lstrip("/")] = value
         else:
             raise _tenant_err(
                 400, "TENANTS-2", "Bad request", f"Unsupported patch {path!r} = {value!r}"
             )
-    tenant.updated_at = ctx.now
+    changes.update_tenant(tenant, ctx.now, name=name, alias=alias, settings=settings)
     return Response(status_code=204)
 
 
@@ -196,16 +177,8 @@ async def deactivate(ctx: Ctx) -> Response:
     days = body.get("purgeAfterDays", 30)
     if not isinstance(days, int) or isinstance(days, bool) or not 10 <= days <= 90:
         raise _tenant_err(400, "TENANTS-2", "Bad request", "purgeAfterDays must be 10-90")
-    tenant.status = "disabled"
-    tenant.status_updated_at = tenant.updated_at = ctx.now
-    tenant.estimated_purge_at = ctx.now + days * DAY
-    return JSONResponse(
-        {
-            "id": tenant.id,
-            "status": "disabled",
-            "estimatedPurgeDate": iso(tenant.estimated_purge_at),
-        }
-    )
+    purge = changes.deactivate_tenant(tenant, ctx.now, days)
+    return JSONResponse({"id": tenant.id, "status": "disabled", "estimatedPurgeDate": iso(purge)})
 
 
 @endpoint(service="tenants", hosts="register")
@@ -214,9 +187,7 @@ async def reactivate(ctx: Ctx) -> Response:
     _confirm(ctx, tenant)
     if tenant.status == "deleted":
         raise _tenant_err(403, "TENANTS-11", "Forbidden", "Tenant was purged")
-    tenant.status = "active"
-    tenant.status_updated_at = tenant.updated_at = ctx.now
-    tenant.estimated_purge_at = None
+    changes.reactivate_tenant(tenant, ctx.now)
     return JSONResponse({})
 
 

@@ -8,13 +8,13 @@ import re
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qlikreconcile.emulator.api.app_ops import get_app, new_app, writable_space
+from qlikreconcile.emulator.api.app_ops import get_app, writable_space
 from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import QlikError, bad_request, not_found
 from qlikreconcile.emulator.api.render_apps import nx_app
 from qlikreconcile.emulator.state.app_archive import ArchiveError, export_app, read_archive
-from qlikreconcile.emulator.state.apps import Sheet
-from qlikreconcile.emulator.state.model import TempContent
+from qlikreconcile.emulator.state.app_changes import import_app as import_archive
+from qlikreconcile.emulator.state.temp_contents import store_content
 
 IMPORT_MODES = ("NEW", "AUTOREPLACE")
 
@@ -47,27 +47,14 @@ async def import_app(ctx: Ctx) -> Response:
         archive = read_archive(data)
     except ArchiveError as exc:
         raise bad_request("apps", f"Invalid app file: {exc}", "APP-IMPORT-INVALID") from exc
-    app = new_app(
-        ctx,
+    app = import_archive(
+        ctx.store,
+        ctx.tenant,
+        archive,
+        user_id=ctx.user_id,
         name=ctx.query("name") or archive.name,
-        description=archive.description,
         space_id=space_id,
-        script=archive.script,
-        version_message="Imported",
     )
-    app.usage = archive.usage
-    app.sheets = [
-        Sheet(
-            id=s.id,
-            title=s.title,
-            type="base",
-            owner_id=ctx.user_id,
-            approved=False,
-            created_at=ctx.now,
-        )
-        for s in archive.sheets
-    ]
-    app.data_model = archive.data_model
     return JSONResponse(nx_app(app))
 
 
@@ -77,30 +64,12 @@ async def export(ctx: Ctx) -> Response:
     no_data = _flag(ctx, "NoData")
     data = export_app(app, with_data=not no_data)
     filename = re.sub(r"[^\w .-]+", "_", app.name) + ".qvf"
-    content = _store_content(ctx, data, filename, ctx.store.config.temp_content_ttl_seconds)
+    ttl = ctx.store.config.temp_content_ttl_seconds
+    content = store_content(ctx.store, ctx.host.name, data, filename, ttl)
     return Response(status_code=201, headers={"Location": f"/api/v1/temp-contents/{content.id}"})
 
 
 MAX_TTL_SECONDS = 259_200
-
-
-def _store_content(ctx: Ctx, data: bytes, filename: str, ttl: float) -> TempContent:
-    now = ctx.now
-    state = ctx.store.state
-    for old in state.temp_contents.values():
-        # Expired contents drop their bytes but keep the id, so a late GET still answers 410.
-        if old.expires_at <= now:
-            old.data_b64 = None
-    content = TempContent(
-        id=ctx.store.new_id("hex24"),
-        host=ctx.host.name,
-        filename=filename,
-        data_b64=base64.b64encode(data).decode(),
-        created_at=now,
-        expires_at=now + ttl,
-    )
-    state.temp_contents[content.id] = content
-    return content
 
 
 @endpoint(service="temp-contents")
@@ -117,7 +86,7 @@ async def upload(ctx: Ctx) -> Response:
     if not 1 <= ttl <= MAX_TTL_SECONDS:
         raise bad_request("temp-contents", f"ttl must be between 1 and {MAX_TTL_SECONDS}")
     filename = re.sub(r"[^\w .-]+", "_", ctx.query("filename") or "upload")
-    content = _store_content(ctx, data, filename, ttl)
+    content = store_content(ctx.store, ctx.host.name, data, filename, ttl)
     return Response(status_code=201, headers={"Location": f"/api/v1/temp-contents/{content.id}"})
 
 

@@ -16,6 +16,7 @@ from qlikreconcile.emulator.api.endpoint import Ctx, endpoint
 from qlikreconcile.emulator.api.errors import bad_request, conflict, not_found
 from qlikreconcile.emulator.api.pagination import page_body, paginate
 from qlikreconcile.emulator.api.scim_filter import compile_filter
+from qlikreconcile.emulator.state import identity
 from qlikreconcile.emulator.state.ids import stable_id
 from qlikreconcile.emulator.state.tenant import Group, User
 from qlikreconcile.emulator.timefmt import iso
@@ -142,18 +143,16 @@ async def create_group(ctx: Ctx) -> Response:
     name = body.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 256:
         raise bad_request("users", "name is required (1-256 characters)")
-    if any(g.name == name for g in ctx.tenant.groups.values()):
+    if identity.group_name_taken(ctx.tenant, name):
         raise conflict("users", f"Group '{name}' already exists", "GROUPS-CONFLICT")
     roles = [r.get("name", "") for r in body.get("assignedRoles") or [] if isinstance(r, dict)]
-    group = Group(
-        id=ctx.store.new_id("hex24"),
+    group = identity.create_group(
+        ctx.store,
+        ctx.tenant,
         name=name,
         status=str(body.get("status") or "active"),
         roles=[r for r in roles if r],
-        created_at=ctx.now,
-        updated_at=ctx.now,
     )
-    ctx.tenant.groups[group.id] = group
     return JSONResponse(render_group(ctx, group), status_code=201)
 
 
@@ -170,9 +169,7 @@ async def delete_group(ctx: Ctx) -> Response:
     group = ctx.tenant.groups.get(ctx.path_param("groupId"))
     if group is None:
         raise not_found("users", "Group", ctx.path_param("groupId"))
-    del ctx.tenant.groups[group.id]
-    for key in [k for k, a in ctx.tenant.assignments.items() if a.assignee_id == group.id]:
-        del ctx.tenant.assignments[key]
+    identity.delete_group(ctx.tenant, group.id)
     return Response(status_code=204)
 
 
@@ -212,7 +209,7 @@ async def patch_group_settings(ctx: Ctx) -> Response:
                 "users", "Only replace of /autoCreateGroups or /syncIdpGroups with a boolean"
             )
         changes[f"groups/{field}"] = op["value"]
-    ctx.tenant.settings.update(changes)
+    identity.set_settings(ctx.tenant, changes)
     return Response(status_code=204)
 
 
@@ -230,7 +227,7 @@ async def create_user(ctx: Ctx) -> Response:
     subject = body.get("subject")
     if not isinstance(subject, str) or not subject:
         raise bad_request("users", "subject is required")
-    if any(u.subject == subject for u in ctx.tenant.users.values()):
+    if identity.subject_taken(ctx.tenant, subject):
         raise conflict("users", f"A user with subject '{subject}' already exists")
     by_id = {role_ref(name)["id"]: name for name, _ in ROLE_NAMES}
     roles: list[str] = []
@@ -239,16 +236,15 @@ async def create_user(ctx: Ctx) -> Response:
         if name not in {n for n, _ in ROLE_NAMES}:
             raise bad_request("users", f"Unknown role {ref!r}")
         roles.append(str(name))
-    user = User(
-        id=ctx.store.new_id("user"),
+    user = identity.create_user(
+        ctx.store,
+        ctx.tenant,
         name=str(body.get("name") or subject),
         subject=subject,
         email=str(body.get("email") or ""),
         status="invited" if body.get("status") == "invited" else "active",
         roles=roles,
-        created_at=ctx.now,
     )
-    ctx.tenant.users[user.id] = user
     return JSONResponse(render_user(ctx, user), status_code=201)
 
 
@@ -257,7 +253,7 @@ async def delete_user(ctx: Ctx) -> Response:
     user = _user_by_path(ctx)
     if user.id == ctx.user_id:
         raise bad_request("users", "A user cannot delete itself")
-    del ctx.tenant.users[user.id]
+    identity.delete_user(ctx.tenant, user.id)
     return Response(status_code=204)
 
 

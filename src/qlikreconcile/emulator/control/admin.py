@@ -22,7 +22,9 @@ from starlette.routing import Route
 from qlikreconcile.emulator.api.render_apps import render_sheet
 from qlikreconcile.emulator.control.seed import build_seed
 from qlikreconcile.emulator.quirks import QUIRKS
-from qlikreconcile.emulator.state.apps import App, Sheet
+from qlikreconcile.emulator.state.app_changes import add_user_sheet
+from qlikreconcile.emulator.state.apps import App
+from qlikreconcile.emulator.state.connections import set_data_source_password
 from qlikreconcile.emulator.state.fault_config import FaultConfig
 from qlikreconcile.emulator.state.model import EmulatorState
 from qlikreconcile.emulator.state.reload_lifecycle import settle
@@ -60,10 +62,7 @@ async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
 
 async def reset(request: Request) -> Response:
     store = store_of(request)
-    store.state = build_seed(store.config)
-    store.clear_requests()
-    store.limiter.clear()
-    store.mark_dirty()
+    store.replace_state(build_seed(store.config))
     return JSONResponse({"status": "reset"})
 
 
@@ -84,11 +83,7 @@ async def _load_state(store: EmulatorStore, request: Request) -> Response:
         state = EmulatorState.model_validate_json(await request.body())
     except ValidationError as exc:
         return admin_error(400, f"Not an emulator state: {exc.error_count()} errors")
-    store.state = state
-    store.host_index.clear()
-    store.clear_requests()
-    store.limiter.clear()
-    store.mark_dirty()
+    store.replace_state(state)
     return JSONResponse({"status": "loaded", "tenants": len(state.tenants)})
 
 
@@ -109,10 +104,10 @@ async def faults(request: Request) -> Response:
         if isinstance(body, JSONResponse):
             return body
         try:
-            store.state.faults = FaultConfig.model_validate(body)
+            config = FaultConfig.model_validate(body)
         except ValidationError as exc:
             return admin_error(400, str(exc))
-        store.mark_dirty()
+        store.set_faults(config)
     current = store.state.faults.model_dump(mode="json")
     pending = sorted(k for k in current if k not in IMPLEMENTED_FAULTS)
     return JSONResponse({"faults": current, "notImplemented": pending})
@@ -155,7 +150,7 @@ async def set_data_source(request: Request) -> Response:
     password = body.get("password")
     if not isinstance(password, str) or not password:
         return admin_error(400, "password (non-empty string) is required")
-    tenant.data_source_passwords[request.path_params["name"]] = password
+    set_data_source_password(tenant, request.path_params["name"], password)
     store.mark_dirty()
     return Response(status_code=204)
 
@@ -183,17 +178,8 @@ async def add_sheet(request: Request) -> Response:
     refused = _may_not_share(store, request, app, kind, body.get("group"))
     if refused:
         return admin_error(403, refused)
-    now = store.now()
-    sheet = Sheet(
-        id=store.new_id("hex24"),
-        title=title,
-        type=kind,
-        owner_id=owner if isinstance(owner, str) and owner else app.owner_id,
-        approved=False,
-        published_at=now if kind == "community" else None,
-        created_at=now,
-    )
-    app.sheets.append(sheet)
+    owner_id = owner if isinstance(owner, str) and owner else app.owner_id
+    sheet = add_user_sheet(store, app, title=title, kind=kind, owner_id=owner_id)
     store.mark_dirty()
     return JSONResponse(render_sheet(sheet), status_code=201)
 

@@ -17,8 +17,8 @@ from starlette.routing import Route
 
 from qlikreconcile.emulator.api.scheduling_render import render_task
 from qlikreconcile.emulator.control.admin import admin_error, json_body, store_of, tenant_and_body
-from qlikreconcile.emulator.state.apps import ReloadTask
-from qlikreconcile.emulator.state.scheduling import SchedulingTask
+from qlikreconcile.emulator.state import scheduling_tasks as changes
+from qlikreconcile.emulator.state.reload_tasks import create_legacy_task
 
 DISABLED_CODES = (
     "MANUALLY",
@@ -41,34 +41,10 @@ async def seed_legacy_task(request: Request) -> Response:
     recurrence, time_zone = body.get("recurrence"), body.get("timeZone", "UTC")
     if app is None or not isinstance(recurrence, list) or not isinstance(time_zone, str):
         return admin_error(400, "appId of an existing app, recurrence (list), timeZone required")
-    now = store.now()
-    legacy = ReloadTask(
-        id=store.new_id("hex24"),
-        app_id=app.id,
-        user_id=app.owner_id,
-        time_zone=time_zone,
-        recurrence=[str(r) for r in recurrence],
-        created_at=now,
-        updated_at=now,
-    )
-    tenant.reload_tasks[legacy.id] = legacy
+    legacy = create_legacy_task(store, tenant, app, [str(r) for r in recurrence], time_zone)
     out: dict[str, object] = {"legacyTaskId": legacy.id}
     if body.get("migrate"):
-        migrated = SchedulingTask(
-            id=store.new_id("uuid"),
-            name=f"Migrated reload task {legacy.id}",
-            app_id=app.id,
-            owner_id=app.owner_id,
-            enabled=True,
-            recurrence=legacy.recurrence[0] if legacy.recurrence else "",
-            timezone=time_zone,
-            created_at=now,
-            updated_at=now,
-            migrated_from=legacy.id,
-        )
-        tenant.scheduling_tasks[migrated.id] = migrated
-        legacy.migrated, legacy.state, legacy.disabled_code = True, "Disabled", "MANUALLY"
-        out["taskId"] = migrated.id
+        out["taskId"] = changes.migrate_legacy_task(store, tenant, legacy, app).id
     store.mark_dirty()
     return JSONResponse(out, status_code=201)
 
@@ -85,7 +61,7 @@ async def disable_task(request: Request) -> Response:
     code = body.get("code")
     if code not in DISABLED_CODES:
         return admin_error(400, f"code must be one of {', '.join(DISABLED_CODES)}")
-    task.enabled, task.disabled_code, task.updated_at = False, str(code), store.now()
+    changes.disable_task(task, str(code), store.now())
     store.mark_dirty()
     return JSONResponse(render_task(tenant, task))
 

@@ -1,7 +1,7 @@
 """State of apps and everything they carry: sheets, script versions, data model, reloads.
 
-Plain pydantic models with epoch-second timestamps; rendering to Qlik payloads lives in the
-``render_*`` modules, behaviour in the ``routes_*`` and ``reload_*`` modules.
+Plain pydantic models with epoch-second timestamps; their changes live in :mod:`.app_changes`,
+:mod:`.reloads` and :mod:`.reload_lifecycle`, rendering to Qlik payloads in ``api/render_apps``.
 """
 
 from __future__ import annotations

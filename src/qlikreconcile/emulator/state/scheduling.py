@@ -2,8 +2,9 @@
 
 Qlik's scheduler stores a Serverless-Workflow document per task; the emulator keeps only what a
 time-scheduled reload needs (the recurrence, the app, enabled/disabled and why, the runs) and
-renders the full ``Task`` document from it (:mod:`..api.scheduling`). Runs start real reloads
-through the emulator's reload lifecycle, so ``runs/last`` reports what actually happened.
+renders the full ``Task`` document from it (``api/scheduling_render``); its changes live in
+:mod:`.scheduling_tasks`. Runs start real reloads through the emulator's reload lifecycle, so
+``runs/last`` reports what actually happened.
 """
 
 from __future__ import annotations

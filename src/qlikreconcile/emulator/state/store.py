@@ -13,6 +13,7 @@ from typing import Any
 from qlikreconcile.emulator.config import SOURCE_HOST, EmulatorConfig
 from qlikreconcile.emulator.hosts import HostInfo, is_qlik_name, normalise, parse_host
 from qlikreconcile.emulator.rate_limits import RateLimiter
+from qlikreconcile.emulator.state.fault_config import FaultConfig
 from qlikreconcile.emulator.state.ids import IdKind, IdSource
 from qlikreconcile.emulator.state.model import EmulatorState
 from qlikreconcile.emulator.state.tenant import Tenant
@@ -92,6 +93,19 @@ class EmulatorStore:
 
     def mark_dirty(self) -> None:
         self.dirty = True
+
+    def replace_state(self, state: EmulatorState) -> None:
+        """Start over from ``state`` (a reset to the seed, a loaded dump): the request log, rate
+        limits and host cache of the old state go with it."""
+        self.state = state
+        self.host_index.clear()
+        self.clear_requests()
+        self.limiter.clear()
+        self.mark_dirty()
+
+    def set_faults(self, faults: FaultConfig) -> None:
+        self.state.faults = faults
+        self.mark_dirty()
 
     def clear_requests(self) -> None:
         self.requests.clear()
