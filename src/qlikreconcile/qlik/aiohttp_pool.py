@@ -110,10 +110,11 @@ class AiohttpPool(httpx.AsyncBaseTransport):
                 timeout=timeout,
             ) as answer:
                 content = await answer.read()
+                # A stream, not content=: httpx then adds no headers of its own to the answer.
                 return httpx.Response(
                     answer.status,
                     headers=answer.raw_headers,
-                    content=content,
+                    stream=httpx.ByteStream(content),
                     extensions={"http_version": b"HTTP/1.1"},
                 )
         except aiohttp.ConnectionTimeoutError as exc:

@@ -107,13 +107,12 @@ class HostPools(httpx.AsyncBaseTransport):
         except BaseException:
             done()
             raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Counted(response.stream, done),
-            extensions=response.extensions,
-        )
+        if isinstance(response.stream, httpx.ByteStream):
+            done()  # the body was read whole (every aiohttp answer): the request is over
+        else:
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = _Counted(response.stream, done)
+        return response
 
     def _evict_idle(self) -> list[httpx.AsyncBaseTransport]:
         """Take out the least recently used idle pools beyond the cap (room for one more)."""
