@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -50,10 +51,16 @@ class AiohttpPool(httpx.AsyncBaseTransport):
     ``origin`` (``http://127.0.0.1:PORT``) sends every request there instead of to its URL's
     host, the request's own ``Host`` header kept: the served emulator's loopback route
     (:class:`~qlikreconcile.qlik.transport.LoopbackTransport`), without rebuilding each URL.
+    ``verify`` makes the TLS context, called only when one is needed (loading the CA bundle
+    takes tens of milliseconds, and a plain-http origin never needs it).
     """
 
     def __init__(
-        self, *, connections: int, verify: ssl.SSLContext, origin: str | None = None
+        self,
+        *,
+        connections: int,
+        verify: Callable[[], ssl.SSLContext],
+        origin: str | None = None,
     ) -> None:
         self._connections = connections
         self._verify = verify
@@ -65,8 +72,9 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         import aiohttp
 
         if self._session is None:
+            plain = self._origin is not None and self._origin.startswith("http:")
             connector = aiohttp.TCPConnector(
-                limit=self._connections, limit_per_host=0, ssl=self._verify
+                limit=self._connections, limit_per_host=0, ssl=False if plain else self._verify()
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -80,7 +88,7 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         """An upload through httpx's own transport, whose write timeout aiohttp lacks."""
         if self._uploads is None:
             limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
-            self._uploads = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+            self._uploads = httpx.AsyncHTTPTransport(verify=self._verify(), limits=limits)
         original = request.url
         if self._origin:
             request.url = httpx.URL(self._origin + original.raw_path.decode("ascii"))

@@ -44,7 +44,7 @@ def host_pool(
     """One host's connections (every one may be kept alive), through aiohttp: it costs about
     half the CPU per request of httpx's own transport (:mod:`.aiohttp_pool`). ``origin``: see
     :class:`.AiohttpPool`."""
-    return AiohttpPool(connections=connections, verify=_tls(), origin=origin)
+    return AiohttpPool(connections=connections, verify=_tls, origin=origin)
 
 
 class _Counted(httpx.AsyncByteStream):
