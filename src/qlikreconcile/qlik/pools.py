@@ -117,7 +117,9 @@ class HostPools(httpx.AsyncBaseTransport):
     def _evict_idle(self) -> list[httpx.AsyncBaseTransport]:
         """Take out the least recently used idle pools beyond the cap (room for one more)."""
         extra = len(self._pools) + 1 - self._max_open
-        keys = [k for k in self._pools if not self._busy.get(k)][: max(0, extra)]
+        if extra <= 0:
+            return []
+        keys = [k for k in self._pools if not self._busy.get(k)][:extra]
         for key in keys:
             self._busy.pop(key, None)
         return [self._pools.pop(key) for key in keys]
