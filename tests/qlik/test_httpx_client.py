@@ -57,3 +57,34 @@ async def test_cookies_set_on_the_client_are_sent() -> None:
     async with LeanAsyncClient(**CONFIG, cookies={"session": "abc"}) as lean:
         request = lean.build_request("GET", httpx.URL(URL))
     assert request.headers["Cookie"] == "session=abc"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/spaces", ""),
+        ("/api/v1/items", "resourceType=app&limit=100"),
+        ("/api/v1/apps/0a1b-2C3d/scripts", "limit=1&x=a+b"),
+        ("/api/v1/groups", "filter=name+eq+%22acme-viewers%22"),
+        ("/api/v1/groups", "filter=%2g%C3%A9"),  # not an escape: parsed
+        ("/api/v1/spaces/a b", ""),  # a space: parsed (and quoted by httpx)
+        ("/api/v1/spaces/é", "q=ü"),  # not ASCII: parsed
+        ("/", ""),
+    ],
+)
+def test_url_on_equals_the_parsed_url(path: str, query: str) -> None:
+    origin = httpx.URL("https://acme.eu.qlikcloud.com")
+    text = f"{origin}{path}?{query}" if query else f"{origin}{path}"
+    ours, parsed = httpx_client.url_on(origin, path, query), httpx.URL(text)
+    assert ours == parsed
+    assert (str(ours), ours.raw_path, ours.netloc, ours.params) == (
+        str(parsed),
+        parsed.raw_path,
+        parsed.netloc,
+        parsed.params,
+    )
+
+
+def test_url_on_reuses_the_origin_on_this_httpx() -> None:
+    """If httpx's URL changes shape, url_on parses every URL again: this says it does not."""
+    assert httpx_client._reuse_parse_result()
