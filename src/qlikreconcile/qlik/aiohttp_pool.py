@@ -117,14 +117,16 @@ class AiohttpPool(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=timeout,
             ) as answer:
-                content = await answer.read()
-                # A stream, not content=: httpx then adds no headers of its own to the answer.
-                return httpx.Response(
+                response = httpx.Response(
                     answer.status,
                     headers=answer.raw_headers,
-                    stream=httpx.ByteStream(content),
+                    stream=httpx.ByteStream(await answer.read()),
                     extensions={"http_version": b"HTTP/1.1"},
                 )
+                # Read here, at once (a stream, not content=, so httpx adds no header of its
+                # own): httpx's client then has nothing left to read through its async layers.
+                response.read()
+                return response
         except aiohttp.ConnectionTimeoutError as exc:
             raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
         except aiohttp.SocketTimeoutError as exc:

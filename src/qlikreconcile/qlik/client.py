@@ -188,7 +188,7 @@ class QlikClient:
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
-        return json_or_none(response, method=method, url=str(response.request.url))
+        return json_or_none(response, method=method)
 
     async def get_json(self, path: str, *, params: Params | None = None) -> Any:
         """GET ``path`` and return the decoded JSON body."""
