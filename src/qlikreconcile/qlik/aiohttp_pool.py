@@ -11,6 +11,12 @@ idempotent); a connection lost after the request may have been sent is a ``Remot
 or ``ReadError`` (retried only when idempotent). Bodies are read whole, as httpx reads them for
 a non-streaming call, and left encoded: httpx decodes ``Content-Encoding`` as before. Uploads
 above :data:`LARGE_BODY` keep httpx's own transport and its write timeout.
+
+Proxies: as httpx's client did, the environment's ``HTTPS_PROXY`` / ``HTTP_PROXY`` (or lower-case)
+and ``NO_PROXY`` apply (credentials in the proxy URL included; an ``https://`` proxy URL and
+``ALL_PROXY`` are not supported by aiohttp and are ignored). Each pool serves one host, so its
+proxy is looked up once, when it opens (aiohttp's own ``trust_env`` looks it up again for every
+request, in a thread). The served emulator's loopback route (``origin``) never uses a proxy.
 """
 
 from __future__ import annotations
@@ -45,6 +51,21 @@ def _timeout(
     return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
 
 
+def env_proxy(url: httpx.URL) -> tuple[str | None, dict[str, str] | None]:
+    """The proxy the environment names for ``url``'s scheme and host, and its
+    ``Proxy-Authorization`` header: ``(None, None)`` when there is none or ``NO_PROXY`` covers
+    the host."""
+    import yarl
+    from aiohttp.helpers import get_env_proxy_for_url
+
+    where = yarl.URL.build(scheme=url.scheme, host=url.host, port=url.port)
+    try:
+        proxy, auth = get_env_proxy_for_url(where)
+    except LookupError:
+        return None, None
+    return str(proxy), ({"Proxy-Authorization": auth.encode()} if auth else None)
+
+
 class AiohttpPool(httpx.AsyncBaseTransport):
     """Up to ``connections`` kept-alive connections (0: no cap), opened on first use.
 
@@ -67,11 +88,15 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         self._origin = origin
         self._session: aiohttp.ClientSession | None = None
         self._uploads: httpx.AsyncBaseTransport | None = None
+        self._proxy: str | None = None
+        self._proxy_headers: dict[str, str] | None = None
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _open(self, url: httpx.URL) -> aiohttp.ClientSession:
         import aiohttp
 
         if self._session is None:
+            if self._origin is None:
+                self._proxy, self._proxy_headers = env_proxy(url)
             plain = self._origin is not None and self._origin.startswith("http:")
             connector = aiohttp.TCPConnector(
                 limit=self._connections, limit_per_host=0, ssl=False if plain else self._verify()
@@ -88,7 +113,13 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         """An upload through httpx's own transport, whose write timeout aiohttp lacks."""
         if self._uploads is None:
             limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
-            self._uploads = httpx.AsyncHTTPTransport(verify=self._verify(), limits=limits)
+            proxy = None
+            if self._origin is None:
+                found, headers = env_proxy(request.url)
+                proxy = httpx.Proxy(found, headers=headers) if found else None
+            self._uploads = httpx.AsyncHTTPTransport(
+                verify=self._verify(), limits=limits, proxy=proxy
+            )
         original = request.url
         if self._origin:
             request.url = httpx.URL(self._origin + original.raw_path.decode("ascii"))
@@ -103,7 +134,7 @@ class AiohttpPool(httpx.AsyncBaseTransport):
         body = await request.aread()
         if len(body) > LARGE_BODY:
             return await self._large(request)
-        session = self._open()
+        session = self._open(request.url)
         phases = request.extensions.get("timeout") or {}
         timeout = _timeout(phases.get("pool"), phases.get("connect"), phases.get("read"))
         url = request.url
@@ -116,6 +147,8 @@ class AiohttpPool(httpx.AsyncBaseTransport):
                 data=body or None,
                 allow_redirects=False,
                 timeout=timeout,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
             ) as answer:
                 response = httpx.Response(
                     answer.status,
@@ -131,6 +164,8 @@ class AiohttpPool(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
         except aiohttp.SocketTimeoutError as exc:
             raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
+        except aiohttp.ClientHttpProxyError as exc:  # the proxy refused: as httpx's client
+            raise httpx.ProxyError(str(exc), request=request) from exc
         except aiohttp.ClientConnectorError as exc:  # refused, DNS, TLS: nothing was sent
             raise httpx.ConnectError(str(exc), request=request) from exc
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
