@@ -70,6 +70,8 @@ async def test_cookies_set_on_the_client_are_sent() -> None:
         ("/api/v1/spaces/a b", ""),  # a space: parsed (and quoted by httpx)
         ("/api/v1/spaces/é", "q=ü"),  # not ASCII: parsed
         ("/", ""),
+        ("/api/v1/./spaces/../items", ""),  # dot segments: parsed (httpx removes them)
+        ("/api/v1/apps/.x", ""),
     ],
 )
 def test_url_on_equals_the_parsed_url(path: str, query: str) -> None:

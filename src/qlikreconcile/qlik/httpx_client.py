@@ -51,7 +51,8 @@ _PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._~=&+-]|%[0-9A-F]{2})*")
 def url_on(origin: httpx.URL, path: str, query: str = "") -> httpx.URL:
     """``origin`` (``https://HOST``) with ``path`` and ``query`` (already encoded), as
     ``httpx.URL(f"{origin}{path}?{query}")`` would be, parsed only when it must be."""
-    if _reuse_parse_result() and _PLAIN_PATH.fullmatch(path) and _PLAIN_QUERY.fullmatch(query):
+    plain = _PLAIN_PATH.fullmatch(path) and "/." not in path  # the parser drops dot segments
+    if plain and _PLAIN_QUERY.fullmatch(query) and _reuse_parse_result():
         url = httpx.URL.__new__(httpx.URL)
         url._uri_reference = origin._uri_reference._replace(path=path, query=query or None)
         return url
