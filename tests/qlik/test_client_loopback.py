@@ -218,3 +218,16 @@ async def test_a_large_upload_goes_through_httpx_own_transport(served: str) -> N
     ]
     assert log[0]["status"] == answer.status_code
     assert "network_stream" in answer.extensions  # httpcore's answer, not aiohttp's
+
+
+async def test_the_loopback_route_ignores_proxies(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy is another machine: the served emulator's route never carries a token there."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens: any use would fail
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with _session(served, max_retries=0) as session:
+        spaces = await session.client(SOURCE_HOST).get_json("/api/v1/spaces")
+    assert spaces["data"]

@@ -135,8 +135,9 @@ def error_from_response(response: httpx.Response, *, method: str, url: str) -> A
     )
 
 
-def json_or_none(response: httpx.Response, *, method: str, url: str) -> Any:
-    """The decoded JSON body, ``None`` when empty; a non-JSON body is an :class:`ApiError`."""
+def json_or_none(response: httpx.Response, *, method: str, url: str | None = None) -> Any:
+    """The decoded JSON body, ``None`` when empty; a non-JSON body is an :class:`ApiError`
+    (naming ``url``, by default the request's)."""
     if not response.content:
         return None
     try:
@@ -146,7 +147,7 @@ def json_or_none(response: httpx.Response, *, method: str, url: str) -> Any:
             "response is not JSON",
             status=response.status_code,
             method=method,
-            url=url,
+            url=url if url is not None else str(response.request.url),
             title="invalid response body",
         ) from None
 

@@ -28,6 +28,7 @@ from qlikreconcile.errors import ApiError, EngineError, NotFoundError, Transport
 from qlikreconcile.qlik import quirks
 from qlikreconcile.qlik.api_errors import error_from_response, json_or_none, transport_error
 from qlikreconcile.qlik.auth import ClientCredentialsAuth
+from qlikreconcile.qlik.httpx_client import url_on
 from qlikreconcile.qlik.pools import InFlight
 from qlikreconcile.qlik.ratelimit import RateLimiter, tier_for
 from qlikreconcile.qlik.retry import (
@@ -68,6 +69,7 @@ class QlikClient:
         in_flight: InFlight | None = None,
     ) -> None:
         self.host = host.lower()
+        self._origin = httpx.URL(self.base_url)
         self._open_socket = open_socket
         self._deprecations = deprecations
         self._http = http
@@ -98,9 +100,10 @@ class QlikClient:
     def _url_with(self, path: str, params: Params | None) -> httpx.URL:
         """:meth:`url` with ``params`` merged into its query."""
         query = _query(params)
-        if query and "?" not in path and path.startswith("/"):
-            # One URL parse per request, not two: encoded as httpx encodes a query (quote_plus).
-            return httpx.URL(f"{self.base_url}{path}?{urlencode(query)}")
+        if "?" not in path and path.startswith("/"):
+            # No URL parse per request where none is needed (httpx_client.url_on); the query
+            # encoded as httpx encodes one (quote_plus).
+            return url_on(self._origin, path, urlencode(query) if query else "")
         url = self.url(path)
         return url.copy_merge_params(query) if query else url
 
@@ -185,7 +188,7 @@ class QlikClient:
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
-        return json_or_none(response, method=method, url=str(response.request.url))
+        return json_or_none(response, method=method)
 
     async def get_json(self, path: str, *, params: Params | None = None) -> Any:
         """GET ``path`` and return the decoded JSON body."""

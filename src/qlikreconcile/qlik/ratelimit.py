@@ -84,7 +84,10 @@ class RateLimiter:
         self._budgets: dict[tuple[str, Tier], _Budget] = {}
 
     def _budget(self, host: str, tier: Tier) -> _Budget:
-        return self._budgets.setdefault((host, tier), _Budget())
+        budget = self._budgets.get((host, tier))
+        if budget is None:  # made once per (host, tier), not once per request
+            budget = self._budgets[host, tier] = _Budget()
+        return budget
 
     def wait_seconds(self, host: str, tier: Tier) -> float:
         """How long a request of (host, tier) must wait now (0: it may go)."""

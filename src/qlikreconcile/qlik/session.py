@@ -26,6 +26,7 @@ import httpx
 from qlikreconcile.qlik import versions
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
+from qlikreconcile.qlik.httpx_client import LeanAsyncClient
 from qlikreconcile.qlik.pools import MAX_IN_FLIGHT, HostPools, InFlight
 from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
@@ -66,7 +67,7 @@ class QlikSession:
         self.api_version = api_version
         self.deprecations = versions.DeprecationLog()
         self.in_flight = InFlight(max_in_flight)
-        self._http = httpx.AsyncClient(
+        self._http = LeanAsyncClient(
             # Default: the internet, through a small connection pool per tenant host.
             transport=transport if transport is not None else HostPools(),
             timeout=timeout or DEFAULT_TIMEOUT,

@@ -4,7 +4,8 @@ The engine speaks JSON-RPC over ``wss://HOST/app/APPID`` (qlik-cloud-api.md §4.
 session opens its sockets through an :data:`Opener` picked from its HTTP transport, so the
 engine goes where REST calls go (architecture §6):
 
-* the internet: :func:`open_network` (the ``websockets`` library, TLS);
+* the internet: :func:`open_network` (the ``websockets`` library, TLS, imported only when a
+  socket is opened: :mod:`.websocket_library`);
 * a served emulator on loopback: :func:`open_loopback` (``ws://127.0.0.1:PORT`` with the tenant's
   ``Host``, as :class:`~qlikreconcile.qlik.transport.LoopbackTransport` does for HTTP);
 * the emulator in-process: :class:`AsgiWebSocket`, the ASGI websocket protocol without sockets.
@@ -20,15 +21,8 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
 import httpx
-import websockets
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from qlikreconcile.errors import EngineError
-
-OPEN_TIMEOUT_SECONDS = 15.0
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024
-"""Engine answers about a few objects are small; this bounds a runaway answer."""
 
 
 class WebSocket(Protocol):
@@ -45,51 +39,12 @@ Opener = Callable[[httpx.URL, Mapping[str, str]], Awaitable[WebSocket]]
 """Open a websocket to ``url`` (an ``https://HOST/...`` address) with these headers."""
 
 
-class _Library:
-    """A ``websockets`` client connection as a :class:`WebSocket`."""
-
-    def __init__(self, conn: ClientConnection, url: str) -> None:
-        self._conn = conn
-        self._url = url
-
-    async def send_text(self, text: str) -> None:
-        try:
-            await self._conn.send(text)
-        except ConnectionClosed as exc:
-            raise EngineError(f"connection closed ({exc.rcvd})", url=self._url) from None
-
-    async def receive_text(self) -> str:
-        try:
-            message = await self._conn.recv()
-        except ConnectionClosed as exc:
-            raise EngineError(f"connection closed ({exc.rcvd})", url=self._url) from None
-        return message if isinstance(message, str) else message.decode("utf-8")
-
-    async def close(self) -> None:
-        await self._conn.close()
-
-
-async def _connect(uri: str, shown: str, headers: Mapping[str, str], **kwargs: Any) -> WebSocket:
-    try:
-        conn = await websockets.connect(
-            uri,
-            additional_headers=dict(headers),
-            open_timeout=OPEN_TIMEOUT_SECONDS,
-            max_size=MAX_MESSAGE_BYTES,
-            **kwargs,
-        )
-    except InvalidStatus as exc:
-        status = exc.response.status_code
-        raise EngineError(f"session refused ({status})", url=shown, status=status) from None
-    except (InvalidHandshake, OSError, TimeoutError) as exc:
-        raise EngineError(f"no session ({type(exc).__name__})", url=shown) from None
-    return _Library(conn, shown)
-
-
 async def open_network(url: httpx.URL, headers: Mapping[str, str]) -> WebSocket:
     """Qlik Cloud itself: ``wss://`` to the tenant."""
+    from qlikreconcile.qlik.websocket_library import connect  # only when a socket is opened
+
     shown = str(url.copy_with(scheme="wss"))
-    return await _connect(shown, shown, headers)
+    return await connect(shown, shown, headers)
 
 
 def loopback_opener(base_url: httpx.URL) -> Opener:
@@ -101,7 +56,9 @@ def loopback_opener(base_url: httpx.URL) -> Opener:
         uri = str(url.copy_with(scheme="ws", port=None))
         shown = str(url.copy_with(scheme="wss"))
         sent = {**headers, "X-Forwarded-Proto": "https"}
-        return await _connect(uri, shown, sent, host=base_url.host, port=base_url.port)
+        from qlikreconcile.qlik.websocket_library import connect  # only when a socket is opened
+
+        return await connect(uri, shown, sent, host=base_url.host, port=base_url.port)
 
     return open_loopback
 
