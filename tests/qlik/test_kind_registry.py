@@ -12,7 +12,12 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
+
+from qlikreconcile.engine.keys import Action, ResourceKey
+from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.state import DesiredResource
+from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik import discover_apps, kinds, resources
 from qlikreconcile.qlik.kinds.kind import Kind, Wants
 from qlikreconcile.qlik.kinds.registry import (
@@ -21,6 +26,7 @@ from qlikreconcile.qlik.kinds.registry import (
     PRUNE_KINDS,
     READERS,
     REGISTRY,
+    secret_names,
     wanted,
 )
 from qlikreconcile.qlik.runner import HANDLERS
@@ -113,3 +119,9 @@ def test_every_prune_key_of_fleet_yaml_names_a_deletable_kind() -> None:
     )
     for kind in PRUNE_KINDS.values():
         assert KINDS[kind].deletable, f"{kind} is prunable but its KindSpec is not deletable"
+
+
+def test_a_saved_plan_with_a_kind_this_version_lacks_is_refused_before_any_call() -> None:
+    op = Operation(ResourceKey("acme", "theme", "dark"), Action.CREATE, "does not exist")
+    with pytest.raises(PlanError, match=r"kind 'theme' is not known.*make the plan again"):
+        secret_names([op])

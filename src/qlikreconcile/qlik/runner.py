@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.ports import ApplyContext, Outcome
 from qlikreconcile.qlik.kinds.base import Handler, HandlerEnv
-from qlikreconcile.qlik.kinds.registry import REGISTRY
+from qlikreconcile.qlik.kinds.registry import REGISTRY, kind_of
 
 HANDLERS: Mapping[str, Handler] = {kind.name: kind.run for kind in REGISTRY}
 
@@ -21,4 +21,6 @@ class QlikRunner:
 
     async def run(self, op: Operation, ctx: ApplyContext) -> Outcome:
         # The context travels with the operation: a copy of the shared environment carries it.
+        if op.key.kind not in HANDLERS:
+            kind_of(op)  # refuses a kind this version lacks, with the fix
         return await HANDLERS[op.key.kind](op, dataclasses.replace(self.env, ctx=ctx))

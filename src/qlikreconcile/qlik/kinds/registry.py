@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from qlikreconcile.engine.kinds import KindSpec
 from qlikreconcile.engine.plan import Operation
 from qlikreconcile.engine.state import DesiredResource
+from qlikreconcile.errors import PlanError
 from qlikreconcile.qlik.kinds import (
     app,
     assignment,
@@ -61,6 +62,18 @@ def wanted(wants: Wants) -> list[DesiredResource]:
     return [r for kind in REGISTRY if kind.want is not None for r in kind.want(wants)]
 
 
+def kind_of(op: Operation) -> Kind:
+    """The kind of a (saved) plan's operation; PlanError for a kind this version lacks."""
+    kind = BY_NAME.get(op.key.kind)
+    if kind is None:
+        raise PlanError(
+            f"{op.id}: kind {op.key.kind!r} is not known to this qlikreconcile; "
+            "make the plan again with this version"
+        )
+    return kind
+
+
 def secret_names(operations: list[Operation]) -> list[str]:
-    """Every environment variable the operations read a secret from, sorted."""
-    return sorted({name for op in operations for name in BY_NAME[op.key.kind].secrets(op)})
+    """Every environment variable the operations read a secret from, sorted (checked before
+    the first API call, so an unknown kind is refused there too)."""
+    return sorted({name for op in operations for name in kind_of(op).secrets(op)})
