@@ -7,11 +7,13 @@ an octoDNS provider owns populate and apply for its record types, and ends with 
 * ``spec``: its capabilities (:class:`~qlikreconcile.engine.kinds.KindSpec`), all the engine
   knows of it;
 * ``want``: its desired resources in one tenant, built from the tenant's spec (:class:`Wants`);
-* ``read``: its actual resources in one tenant (:class:`Reading`); None for the kinds the app
-  family's reading returns (:mod:`qlikreconcile.qlik.discover_apps`: build copies, scripts,
-  reloads, published copies and schedules come from one items list and one read per app);
+* ``read``: its actual resources in one tenant (:class:`Reading`); the app kind's reader returns
+  its whole family (:mod:`qlikreconcile.qlik.discover_apps`: build copies, scripts, reloads,
+  published copies and schedules come from one items list and one read per app), so the other
+  four have None, and so has ``pending_create`` (read from the source tenant's control records);
 * ``run``: its operations against Qlik, with its typed inputs beside it;
-* ``secrets``: the environment variables an operation of the kind reads a secret from.
+* ``secrets``: the environment variables an operation of the kind reads a secret from;
+* ``prune_key``: the fleet.yaml ``prune:`` key that lets it be deleted, if any.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Kind:
     want: Wanter | None
     """None: never in the spec (an obsolete control record, only ever deleted)."""
     read: Reader | None
-    """None: read with the app family (:mod:`qlikreconcile.qlik.discover_apps`)."""
+    """None: read by another reader (the app family's, or the source tenant's records)."""
     secrets: Callable[[Operation], Iterable[str]] = no_secrets
     prune_key: str | None = None
     """The fleet.yaml ``prune:`` key that lets owned resources of this kind no longer in the
