@@ -274,6 +274,10 @@ class QlikClient:
             seen.add(href)
             body = await self.get_json(href)
 
+    async def get_all(self, path: str, *, params: Params | None = None) -> list[dict[str, Any]]:
+        """Every item of a cursor-paginated list (:meth:`paginate`), as one list."""
+        return [item async for item in self.paginate(path, params=params)]
+
     async def _follow(self, response: httpx.Response, *, foreign: bool = False) -> httpx.Response:
         """Follow redirects by hand (httpx does not follow by default).
 

@@ -199,7 +199,7 @@ async def read_tenant(
     reader at once (:data:`~.kinds.registry.READERS`), each reading its tenant-wide lists once.
     """
     try:
-        spaces = [s async for s in client.paginate("/api/v1/spaces")]
+        spaces = await client.get_all("/api/v1/spaces")
     except (ApiError, TransportError) as exc:
         if quirks.is_absent_host_error(exc):
             return [], {}

@@ -45,7 +45,9 @@ async def read_family(reading: Reading) -> Found:
     lists, at once), then what each build app needs read of its own."""
     client, ref = reading.client, reading.ref
     items, tasks, reloads = await asyncio.gather(
-        _items(client), read_tasks(client), LastReloads.read(client)
+        client.get_all("/api/v1/items", params={"resourceType": "app"}),
+        read_tasks(client),
+        LastReloads.read(client),
     )
     return await read_apps(
         client,
@@ -59,10 +61,6 @@ async def read_family(reading: Reading) -> Found:
         prune=ref.prune_published,
         adopt=ref.adopt_unmarked,
     )
-
-
-async def _items(client: QlikClient) -> list[dict[str, Any]]:
-    return [i async for i in client.paginate("/api/v1/items", params={"resourceType": "app"})]
 
 
 async def read_apps(

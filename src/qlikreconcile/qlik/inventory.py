@@ -95,10 +95,10 @@ _HEADER_START = ownership.script_header("x", 1).split(":", 1)[0] + ":"
 async def read_inventory(client: QlikClient) -> TenantInventory:
     """Everything a tenant file could describe, in three rounds of concurrent GETs."""
     spaces, connections, items, tasks = await asyncio.gather(
-        _all(client, "/api/v1/spaces"),
-        _all(client, "/api/v1/data-connections"),
-        _all(client, "/api/v1/items", {"resourceType": "app"}),
-        _all(client, TASKS),
+        client.get_all("/api/v1/spaces"),
+        client.get_all("/api/v1/data-connections"),
+        client.get_all("/api/v1/items", params={"resourceType": "app"}),
+        client.get_all(TASKS),
     )
     by_id = {str(s["id"]): s for s in spaces if s.get("id")}
     assignments, scripts = await asyncio.gather(
@@ -128,14 +128,8 @@ async def read_inventory(client: QlikClient) -> TenantInventory:
     )
 
 
-async def _all(
-    client: QlikClient, path: str, params: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
-    return [item async for item in client.paginate(path, params=params)]
-
-
 async def _assignments(client: QlikClient, space: str) -> list[dict[str, Any]]:
-    return await _all(client, f"/api/v1/spaces/{space}/assignments")
+    return await client.get_all(f"/api/v1/spaces/{space}/assignments")
 
 
 async def _script(

@@ -99,7 +99,7 @@ async def find_task(client: QlikClient, app_id: str, template: str) -> str | Non
 
 async def read_tasks(client: QlikClient) -> list[dict[str, Any]]:
     """Every scheduling task of the tenant (one list, read with the tenant's other lists)."""
-    return [t async for t in client.paginate(TASKS)]
+    return await client.get_all(TASKS)
 
 
 async def read_schedules(

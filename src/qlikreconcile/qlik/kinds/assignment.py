@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from qlikreconcile.engine.keys import Action
 from qlikreconcile.engine.kinds import KindSpec
@@ -135,7 +134,10 @@ async def read(reading: Reading) -> Found:
     # The groups and the assignments do not depend on each other: read them at once.
     found, *lists = await asyncio.gather(
         asyncio.gather(*(find_group(client, name) for name in names)),
-        *(_space_assignments(client, space["id"]) for space in wanted),
+        *(
+            client.get_all(f"/api/v1/spaces/{space['id']}/assignments", params={"type": "group"})
+            for space in wanted
+        ),
     )
     by_id = {ident: name for name, ident in zip(names, found, strict=True) if ident}
     out = []
@@ -152,11 +154,6 @@ async def read(reading: Reading) -> Found:
                 )
             )
     return Found(out)
-
-
-async def _space_assignments(client: QlikClient, space_id: str) -> list[dict[str, Any]]:
-    path = f"/api/v1/spaces/{space_id}/assignments"
-    return [a async for a in client.paginate(path, params={"type": "group"})]
 
 
 KIND = Kind(SPEC, run, want, read)

@@ -154,7 +154,7 @@ async def read(reading: Reading) -> Found:
     """Every data connection of the tenant that lives in a space (one tenant-wide list)."""
     tenant, spaces = reading.ref.name, reading.space_names
     adopt = reading.ref.adopt_unmarked
-    found = [c async for c in reading.client.paginate("/api/v1/data-connections")]
+    found = await reading.client.get_all("/api/v1/data-connections")
     return Found([actual(tenant, c, spaces, adopt=adopt) for c in found if c.get("space")])
 
 
