@@ -68,6 +68,21 @@ async def test_token_expiry(emu: Emu, source: httpx.AsyncClient) -> None:
     assert (await source.get("/api/v1/spaces")).status_code == 401
 
 
+async def test_expired_tokens_leave_the_state(emu: Emu) -> None:
+    first = await emu.token()
+    emu.clock.advance(3600)
+    second = await emu.token()
+    emu.clock.advance(21600 - 3600)  # the first has expired, the second not yet
+    third = await emu.token()
+    async with emu.client() as c:
+        kept = set((await c.get("/_emulator/state")).json()["tokens"])
+    assert kept == {second, third}, first
+    emu.clock.advance(21600)
+    fourth = await emu.token()
+    async with emu.client() as c:
+        assert set((await c.get("/_emulator/state")).json()["tokens"]) == {fourth}
+
+
 @pytest.mark.parametrize("host", ["nobody.eu.qlikcloud.com", "qlikcloud.com", "x.qlikcloud.com"])
 async def test_unknown_host_is_404_everywhere(emu: Emu, host: str) -> None:
     async with emu.client(host) as c:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 
+# A resource's timestamps are rendered on every read of it: formatting each costs more than
+# the rest of a list's item (about 6% of the emulator's CPU in a fleet plan, uncached).
+@functools.lru_cache(maxsize=1 << 16)
 def iso(ts: float) -> str:
     """``2024-01-01T09:00:00.000Z``, the format Qlik's APIs return."""
     moment = datetime.fromtimestamp(ts, UTC)

@@ -55,7 +55,10 @@ class EmulatorStore:
     dirty: bool = False
     trace_counter: int = 0
     host_index: dict[str, str] = field(default_factory=dict)
-    """Host name -> tenant id, filled on lookup and checked on every use (never stale)."""
+    """Host name -> tenant id, rebuilt whole on a miss and checked on every use (never stale)."""
+    token_prune_at: float = 0.0
+    """No issued token expires before this (epoch seconds): until then, issuing a token need not
+    look for expired ones (:func:`.tokens.issue_token`)."""
 
     def now(self) -> float:
         return self.config.clock()
@@ -85,11 +88,16 @@ class EmulatorStore:
         cached = self.state.tenants.get(self.host_index.get(wanted, ""))
         if cached is not None and any(h.lower() == wanted for h in cached.hostnames):
             return cached
+        # One pass indexes every tenant's host names: a scan for the one name asked made the
+        # first request of each tenant cost a scan of the fleet, quadratic in its size (a
+        # thousand-tenant plan spent a second of the emulator's CPU on it). A name that stays
+        # missing (a tenant still to be created) costs one pass, as a scan did.
+        index: dict[str, str] = {}
         for tenant in self.state.tenants.values():
-            if any(h.lower() == wanted for h in tenant.hostnames):
-                self.host_index[wanted] = tenant.id
-                return tenant
-        return None
+            for name in tenant.hostnames:
+                index.setdefault(name.lower(), tenant.id)
+        self.host_index = index
+        return self.state.tenants.get(index.get(wanted, ""))
 
     def mark_dirty(self) -> None:
         self.dirty = True
@@ -99,6 +107,7 @@ class EmulatorStore:
         limits and host cache of the old state go with it."""
         self.state = state
         self.host_index.clear()
+        self.token_prune_at = 0.0
         self.clear_requests()
         self.limiter.clear()
         self.mark_dirty()

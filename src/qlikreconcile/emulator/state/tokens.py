@@ -34,9 +34,16 @@ def issue_token(
         expires_at=now + store.config.token_ttl_seconds,
         scope=scope,
     )
-    for key in [k for k, t in state.tokens.items() if t.expires_at <= now]:
-        del state.tokens[key]
+    # Looked for only once the earliest token may have expired: a scan of every token on each
+    # issue made a fleet's tokens cost time quadratic in the fleet's size.
+    if now >= store.token_prune_at:
+        for key in [k for k, t in state.tokens.items() if t.expires_at <= now]:
+            del state.tokens[key]
+        store.token_prune_at = min(
+            (t.expires_at for t in state.tokens.values()), default=float("inf")
+        )
     state.tokens[record.token] = record
+    store.token_prune_at = min(store.token_prune_at, record.expires_at)
     store.mark_dirty()
     return record
 
