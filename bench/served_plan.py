@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,20 +116,56 @@ class Run:
     cpu: float
     rss_mib: float
     requests: int
+    tree_rss_mib: float = 0.0
+    """The largest sum of the RSS of the plan and its worker processes, sampled."""
 
 
-def plan_once(url: str, desired: Path, parallelism: int | None) -> Run:
-    """One ``qlikreconcile plan`` subprocess: wall time, its own CPU and peak RSS, requests."""
+PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """The resident memory of ``pid`` and its children (its worker processes), now."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[21])
+    return total * PAGE_MIB
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak = max(self.peak, _tree_rss_mib(self.pid))
+
+
+def plan_once(
+    url: str, desired: Path, parallelism: int | None, processes: int | None = None
+) -> Run:
+    """One ``qlikreconcile plan`` subprocess: wall time, CPU (its workers' included: they are
+    its waited-for children), its own peak RSS and that of it and its workers, requests."""
     httpx.delete(f"{url}/_emulator/requests").raise_for_status()
     command = [sys.executable, "-m", "qlikreconcile", "plan", "-d", str(desired)]
     command += ["--target", url, "-o", "json", "--detailed-exitcode"]
     if parallelism is not None:
         command += ["--parallelism", str(parallelism)]
+    if processes is not None:
+        command += ["--processes", str(processes)]
     env = {**os.environ, **ENVIRON}
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = _Sampler(process.pid)
+    sampler.start()
     assert process.stderr is not None
     errors = process.stderr.read()
+    sampler.done.set()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -136,7 +173,8 @@ def plan_once(url: str, desired: Path, parallelism: int | None) -> Run:
         raise SystemExit(f"plan exited {process.returncode}:\n{errors.decode()[-3000:]}")
     log = httpx.get(f"{url}/_emulator/requests").json()
     requests = log.get("total", log["count"])  # count: an emulator from before "total"
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, requests)
+    cpu, own = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return Run(wall, cpu, own, requests, max(sampler.peak, own))
 
 
 def tutorial_check(url: str, hosts: list[tuple[str, str]]) -> tuple[float, int]:
@@ -217,6 +255,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=50, help="injected latency, ms")
     parser.add_argument("--baseline-tenants", type=int, default=20)
     parser.add_argument("--parallelism", type=int, default=None, help="plan --parallelism")
+    parser.add_argument("--processes", type=int, default=None, help="plan --processes")
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the converged fleet here and reuse it"
     )
@@ -232,7 +271,9 @@ def main() -> None:
             sample = min(args.baseline_tenants, args.tenants)
             fleet = load_fleet(desired)
             hosts = [(t.name, t.hostname) for t in fleet.tenants[:sample]]
-            runs = [plan_once(url, desired, args.parallelism) for _ in range(args.runs)]
+            runs = [
+                plan_once(url, desired, args.parallelism, args.processes) for _ in range(args.runs)
+            ]
             base_seconds, base_requests = tutorial_check(url, hosts)
     wall = median([r.wall for r in runs])
     cpu = median([r.cpu for r in runs])
@@ -245,6 +286,8 @@ def main() -> None:
     print(f"requests per tenant           {requests / args.tenants:.1f}")
     print(f"client CPU (user+sys)         {cpu:.2f} s, {cpu / requests * 1000:.2f} ms per request")
     print(f"peak RSS of the plan          {median([r.rss_mib for r in runs]):.0f} MiB")
+    tree = median([r.tree_rss_mib for r in runs])
+    print(f"  with its workers (sampled)  {tree:.0f} MiB")
     print(
         f"tutorial-style sequential     {baseline:.0f} s for the fleet ({base_seconds:.1f} s "
         f"measured on {sample} tenants, {base_requests / sample:.1f} requests each)"

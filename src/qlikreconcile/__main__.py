@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from qlikreconcile.cli import main
 
-main()
+# Guarded: a worker process of a fleet read (spawned) imports this module again, as __mp_main__.
+if __name__ == "__main__":
+    main()

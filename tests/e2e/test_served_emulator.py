@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -205,3 +206,24 @@ async def test_a_canary_failing_its_data_check_halts_over_real_http(
     done = await harness.apply(force=True)
     assert [w.status for w in done.waves] == [WaveStatus.COMPLETED] * 3
     assert (await harness.plan()).plan.matches
+
+
+def test_cli_plan_read_in_worker_processes_is_the_same_plan(served: str, tmp_path: Path) -> None:
+    """`--processes 3`: each tenant read by another process, the plan the same as one process's,
+    the workers' debug log relayed (each tenant's host named) and redacted."""
+    desired = copy_desired(tmp_path)
+    run = _cli(desired, served, tmp_path)
+    assert run("apply", "--auto-approve").returncode == 0
+    one = run("plan", "-o", "json", "--processes", "1")
+    three = run("plan", "-o", "json", "--processes", "3", "-vv")
+    assert one.returncode == three.returncode == 0, three.stderr
+    first, again = json.loads(one.stdout), json.loads(three.stdout)
+    first.pop("created_at"), again.pop("created_at")
+    assert first == again
+    for host in ("acme.eu", "globex.us", "initech.eu"):
+        assert f"https://{host}.qlikcloud.com/api/v1/spaces" in three.stderr
+    for secret in [*SECRETS.values(), EmulatorConfig().client_secret]:
+        assert secret not in three.stdout + three.stderr
+    assert "Bearer ey" not in three.stderr and "access_token" not in three.stderr.replace(
+        '"access_token": "***"', ""
+    )

@@ -40,6 +40,7 @@ from qlikreconcile.reconcile.lease import apply_lease, lease_holder
 from qlikreconcile.reconcile.revision import revision
 from qlikreconcile.reconcile.service import (
     READ_PARALLELISM,
+    TENANTS_PER_PROCESS,
     ArtifactReader,
     Planned,
     Session,
@@ -49,6 +50,7 @@ from qlikreconcile.reconcile.service import (
     record_tenants,
     refresh_saved,
 )
+from qlikreconcile.reconcile.target import Target
 from qlikreconcile.render.document import render_json
 from qlikreconcile.render.markdown import render_markdown
 from qlikreconcile.render.text import render_plan, render_report
@@ -170,7 +172,16 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
     type=click.IntRange(1, 512),
     default=READ_PARALLELISM,
     show_default=True,
-    help="Tenants read at once (requests in flight are capped at 128 whatever this is).",
+    help="Tenants read at once, in all (requests in flight are capped at 128 per process).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=(
+        "Processes that read the tenants (default: one per core, at most one per "
+        f"{TENANTS_PER_PROCESS} tenants; the embedded emulator is read by one)."
+    ),
 )
 @targeting_options
 def plan(
@@ -180,6 +191,7 @@ def plan(
     out_file: Path | None,
     detailed_exitcode: bool,
     parallelism: int,
+    processes: int | None,
     tenants: tuple[str, ...],
     excluded: tuple[str, ...],
     changed_since: str | None,
@@ -198,7 +210,12 @@ def plan(
         async with target.session() as session:
             show_holder(await lease_holder(session, fleet.source.hostname))
             return await _read_and_plan(
-                fleet, session, target.label, spec_revision, parallelism=parallelism
+                fleet,
+                session,
+                target,
+                spec_revision,
+                parallelism=parallelism,
+                processes=processes,
             )
 
     planned = run_async(run())
@@ -219,21 +236,25 @@ def plan(
 async def _read_and_plan(
     fleet: fleets.DesiredFleet,
     session: Session,
-    target: str,
+    target: Target,
     spec_revision: str | None,
     *,
     parallelism: int = READ_PARALLELISM,
+    processes: int | None = None,
 ) -> Planned:
-    """Plan with progress shown; secrets and the fingerprint key come from the environment."""
+    """Plan with progress shown; secrets and the fingerprint key come from the environment.
+    The tenants are read in ``processes`` processes (None: one per core for a large fleet)."""
     with progress.reading(len(fleet.tenants)) as read:
         return await plan_fleet(
             fleet,
             session,
-            target=target,
+            target=target.label,
             revision=spec_revision,
             listener=read,
             environ=os.environ,
             parallelism=parallelism,
+            reach=target.reach(),
+            processes=processes,
         )
 
 
@@ -345,7 +366,7 @@ def apply(
             target.session() as session,
             apply_lease(session, fleet.source.hostname, wait=caps.lock_timeout, shard=fleet.shard),
         ):
-            planned = await _read_and_plan(fleet, session, target.label, spec_revision)
+            planned = await _read_and_plan(fleet, session, target, spec_revision)
             echo(render_plan(planned.plan))
             failed = _unreadable(planned)
             if planned.plan.empty:

@@ -62,6 +62,12 @@ def _registered() -> tuple[str, ...]:
         return _ordered
 
 
+def registered_secrets() -> tuple[str, ...]:
+    """The values masked now (handed to the worker processes of a fleet read, which mask them
+    in what they log)."""
+    return _registered()
+
+
 def redact_text(text: str) -> str:
     """``text`` with registered secrets and credential-looking fragments masked."""
     # Plain substring tests, not one big regex: a fleet run registers a token per tenant host,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -86,6 +86,12 @@ class DeprecationLog:
         )
         self._seen[where] = found
         logger.warning("%s", found.message())
+
+    def adopt(self, seen: Iterable[Deprecation]) -> None:
+        """Take in what another session saw (one of a fleet read's worker processes, which
+        logged it already)."""
+        for found in seen:
+            self._seen.setdefault(found.endpoint, found)
 
     def all(self) -> tuple[Deprecation, ...]:
         return tuple(self._seen.values())

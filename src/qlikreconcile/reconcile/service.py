@@ -36,6 +36,9 @@ from qlikreconcile.qlik.discover import ReadListener, read_fleet
 from qlikreconcile.qlik.kinds.base import HandlerEnv, ReloadPolling
 from qlikreconcile.qlik.kinds.registry import KINDS
 from qlikreconcile.qlik.kinds.registry import secret_names as kind_secret_names
+from qlikreconcile.qlik.reach import Reach
+from qlikreconcile.qlik.read_processes import TENANTS_PER_PROCESS as TENANTS_PER_PROCESS
+from qlikreconcile.qlik.read_processes import processes_for, read_fleet_on_cores
 from qlikreconcile.qlik.runner import QlikRunner
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
@@ -78,17 +81,23 @@ async def plan_fleet(
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] | None = None,
     parallelism: int = READ_PARALLELISM,
+    reach: Reach | None = None,
+    processes: int | None = 1,
 ) -> Planned:
     """Read the fleet's tenants (``parallelism`` at once) and plan what makes them match the spec.
 
     ``environ`` supplies the connection passwords and the fingerprint key (needed, and checked
-    before any API call, when the spec names a password).
+    before any API call, when the spec names a password). ``reach``: how worker processes reach
+    the target, to read the tenants in ``processes`` processes (None: one per core, for a fleet
+    large enough; see :mod:`~..qlik.read_processes`).
     """
     fingerprints = password_fingerprints(fleet, environ or {})
     refs = tenant_refs(fleet)
-    actual = await read_fleet(
+    actual = await read_fleet_on_cores(
         session,
+        reach,
         refs,
+        processes=processes_for(len(refs), processes),
         listener=listener,
         clock=clock,
         source_host=fleet.source.hostname,

@@ -20,6 +20,7 @@ from qlikreconcile.emulator import config as emulator_config
 from qlikreconcile.emulator.config import EmulatorConfig
 from qlikreconcile.errors import TargetError
 from qlikreconcile.qlik.auth import Credentials
+from qlikreconcile.qlik.reach import Reach
 from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.qlik.transport import LoopbackTransport, asgi_transport
 from qlikreconcile.qlik.versions import DEFAULT_API_VERSION
@@ -45,6 +46,17 @@ class Target:
 
     api_version: str = DEFAULT_API_VERSION
     """The ``qlik-api-version`` every request carries (``target.api_version`` in fleet.yaml)."""
+
+    def reach(self) -> Reach | None:
+        """How another process reaches this target; None when none can (the embedded emulator
+        lives in this process; a transport of a test's own is not to be guessed at)."""
+        if self.kind == "emulator":
+            return None
+        if isinstance(self.transport, LoopbackTransport):
+            return Reach(self.credentials, self.api_version, loopback=str(self.transport.base_url))
+        if self.transport is None:
+            return Reach(self.credentials, self.api_version)
+        return None
 
     def session(self, **options: Any) -> QlikSession:
         return QlikSession(
