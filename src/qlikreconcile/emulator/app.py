@@ -35,6 +35,7 @@ from qlikreconcile.emulator.config import EmulatorConfig
 from qlikreconcile.emulator.control import admin, admin_scheduling
 from qlikreconcile.emulator.control.seed import build_seed
 from qlikreconcile.emulator.middleware import EmulatorMiddleware
+from qlikreconcile.emulator.routing import IndexedRouter
 from qlikreconcile.emulator.state.persistence import load_state, save_state
 from qlikreconcile.emulator.state.store import EmulatorStore
 
@@ -87,10 +88,10 @@ def create_app(
     state = load_state(state_file) if state_file is not None else None
     store = EmulatorStore(config=config, state=state or build_seed(config))
     app = Starlette(
-        routes=all_routes(),
         middleware=[Middleware(EmulatorMiddleware, store=store, state_file=state_file)],
         exception_handlers={HTTPException: _http_error},
     )
+    app.router = IndexedRouter(all_routes())  # before the first request builds the stack
     app.state.store = store
     if state_file is not None and state is None:
         save_state(state_file, store.state)
