@@ -46,20 +46,12 @@ class Caps:
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    # The result leaves the main task through a box, not as the task's result: on its way out
-    # asyncio.run renders repr(main task) (an Enum lookup of its SIGINT handler, which holds the
-    # task, fails with a message that repr's it), and a task's repr includes its result: a whole
-    # fleet's plan, a tenth of a second of CPU at a thousand tenants.
-    box: list[T] = []
-
-    async def main() -> None:
-        box.append(await coro)
+    from qlikreconcile.reconcile import running
 
     try:
-        asyncio.run(main())
+        return running.run(coro)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
-    return box[0]
 
 
 def load_fleet(desired: Path) -> DesiredFleet:

@@ -33,7 +33,7 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 from qlikreconcile.engine.state import ActualState
-from qlikreconcile.qlik import redact
+from qlikreconcile.qlik import event_loop, redact
 from qlikreconcile.qlik.discover import READ_PARALLELISM, ReadListener, read_fleet
 from qlikreconcile.qlik.reach import Reach
 from qlikreconcile.qlik.refs import TenantRef
@@ -100,15 +100,7 @@ def _start_worker(events: Queue[Any], level: int, secrets: tuple[str, ...]) -> N
 
 
 def _read_slice(job: _Job) -> _Done:
-    # Out through a box, not as the main task's result: see cli.base.run_async (asyncio.run
-    # would render the repr of the whole state on the way out).
-    box: list[_Done] = []
-
-    async def main() -> None:
-        box.append(await _read(job))
-
-    asyncio.run(main())
-    return box[0]
+    return event_loop.run(_read(job))
 
 
 async def _read(job: _Job) -> _Done:
