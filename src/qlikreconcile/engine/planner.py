@@ -150,7 +150,7 @@ def _plan_one(
             reason,
             changes,
             desired=_masked(resource.fields, kind),
-            inputs=resource.inputs,
+            inputs=dict(resource.inputs),
             drift=missing is not None,
         ), None
     if not observed.owned and not observed.adopt:
@@ -203,7 +203,7 @@ def _plan_one(
             ident=observed.ident,
             drift=drift,
             desired=_masked(resource.fields, kind),
-            inputs=resource.inputs,
+            inputs=dict(resource.inputs),
             then=then,
         ), None
 
@@ -216,7 +216,7 @@ def _plan_one(
             f"takes over {observed.ident} ({adopt_reason(observed)}){after}",
             ident=observed.ident,
             desired=_masked(resource.fields, kind),
-            inputs=resource.inputs,
+            inputs=dict(resource.inputs),
             then=then,
         ), None
     triggers = refresh_triggers(resource, planned, kinds)
@@ -228,7 +228,7 @@ def _plan_one(
             reason,
             ident=observed.ident,
             desired=_masked(resource.fields, kind),
-            inputs=resource.inputs,
+            inputs=dict(resource.inputs),
         ), None
     return None, None
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from qlikreconcile.engine.keys import ResourceKey
@@ -23,6 +24,15 @@ def fields_digest(fields: Mapping[str, Any]) -> str:
     """
     body = json.dumps(dict(fields), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(body.encode()).hexdigest()[:12]
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+def _nothing() -> Mapping[str, Any]:
+    """The default of a resource's mappings: one shared read-only empty mapping, since a new
+    ``{}`` for each of a 5,000-tenant plan's 150,000 resources held 9 MiB."""
+    return _NOTHING
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +52,7 @@ class DesiredResource:
     depends_on: tuple[ResourceKey, ...] = ()
     parent: ResourceKey | None = None
     refresh_on: tuple[ResourceKey, ...] = ()
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=_nothing)
     gates: tuple[str, ...] = ()
 
 
@@ -73,9 +83,9 @@ class ActualResource:
     adopt: bool = False
     """Found only through an explicit adoption (the spec names its id): its differences are
     planned as ADOPT, which takes it over, instead of an update."""
-    observed: Mapping[str, Any] = field(default_factory=dict)
+    observed: Mapping[str, Any] = field(default_factory=_nothing)
     """Facts read for reports (``status``), never diffed: when the data was last reloaded."""
-    delete_inputs: Mapping[str, Any] = field(default_factory=dict)
+    delete_inputs: Mapping[str, Any] = field(default_factory=_nothing)
     """What deleting it needs besides its id, set by the provider and passed on as the inputs of
     its DELETE (the engine does not read them)."""
     protected: str = ""

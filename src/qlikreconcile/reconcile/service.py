@@ -41,7 +41,7 @@ from qlikreconcile.qlik.session import QlikSession
 from qlikreconcile.reconcile.credentials import fingerprint_key, password_fingerprints
 from qlikreconcile.reconcile.desired import desired_resources, prune_kinds, tenant_refs
 from qlikreconcile.reconcile.offboarding import offboard
-from qlikreconcile.reconcile.plan_context import PlanContext, context_of
+from qlikreconcile.reconcile.plan_context import context_document, context_of
 from qlikreconcile.reconcile.rollout import hold
 from qlikreconcile.reconcile.roster import applied_tenants, record_applied, removed_tenants
 from qlikreconcile.spec.desired_state import (
@@ -101,7 +101,7 @@ async def plan_fleet(
         target=target,
         tenants=[t.name for t in fleet.tenants],
         revision=revision,
-        context=PlanContext.of(fleet, refs).document(),
+        context=context_document(fleet, refs),
         prune=prune_kinds(fleet),
     )
     plan = offboard(plan, fleet, actual)

@@ -23,6 +23,7 @@ from qlikreconcile.spec.desired_state import (
     ReloadPolicy,
     Space,
     Tenant,
+    script_header,
 )
 from qlikreconcile.spec.file_formats import AppEntry, ReloadEntry, TenantFile
 from qlikreconcile.spec.jinja_render import render_script
@@ -318,7 +319,7 @@ class TenantChecker:
             name=name,
             space=entry.space,
             publish_to=entry.publish_to,
-            script=script,
+            text=script_header(template.name, version) + script,
             reload=reload,
             pinned=pinned,
         )
