@@ -21,7 +21,7 @@ class ResourceKey:
 
     def __str__(self) -> str:
         # Interned: the kinds' inputs name their app, space or connection by key text, several
-        # times per app (one string each was 5 MiB of a 5,000-tenant plan); equal keys share one.
+        # times per app (one string each was 3 MiB of a 5,000-tenant plan); equal keys share one.
         return sys.intern(f"{self.tenant}/{self.kind}/{self.name}")
 
     @classmethod

@@ -121,7 +121,8 @@ def make_plan(
 
 class _Prerequisites(Mapping[ResourceKey, tuple[ResourceKey, ...]]):
     """Each desired resource's prerequisites, worked out when asked: a tuple of them for each
-    of a 5,000-tenant plan's 75,000 resources, held while planning, was 8 MiB at its peak."""
+    of a 5,000-tenant plan's 70,000 resources held while planning was, with the membership set
+    :func:`~qlikreconcile.engine.graph.topological` no longer builds, 6.5 MiB of its peak."""
 
     def __init__(self, by_key: Mapping[ResourceKey, DesiredResource]) -> None:
         self._by_key = by_key

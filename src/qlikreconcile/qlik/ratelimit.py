@@ -59,7 +59,7 @@ def tier_for(method: str, path: str) -> Tier:
 @dataclass(slots=True)
 class _Budget:
     # A list, not a deque: a budget for each tenant host and tier lives as long as the session,
-    # and a deque's first block (64 slots) made them 6 MiB at 5,000 tenants; a tenant's plan
+    # and a deque's first block (64 slots) made them 3 MiB more at 5,000 tenants; a tenant's plan
     # sends about ten requests, and the expired ones leave from the front in one slice.
     sent: list[float] = field(default_factory=list)
     paused_until: float = 0.0

@@ -103,7 +103,7 @@ class PlanContext(_Frozen):
 def context_document(fleet: DesiredFleet, refs: list[TenantRef]) -> dict[str, Any]:
     """The fleet's :class:`PlanContext` as the JSON object a plan stores (lists, not tuples, so
     a saved plan reads back equal), written directly: validating a model of every tenant only
-    to dump it again held 20 MiB more at the peak of a 5,000-tenant plan, and the dump copied
+    to dump it again held about 25 MiB more at the peak of a 5,000-tenant plan, and the dump copied
     every app's data checks (the refs' own are shared here). ``parse_context`` of it is the
     model (tests/reconcile/test_plan_context.py)."""
     return {

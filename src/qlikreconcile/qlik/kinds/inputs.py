@@ -23,7 +23,7 @@ class OperationInputs(Mapping[str, Any]):
 
     A desired resource keeps the typed inputs themselves, read as the mapping :meth:`as_dict`
     makes (the planner copies an operation's into a dict): a dict for each of a 5,000-tenant
-    plan's 70,000 desired resources, most never planned, held 17 MiB more.
+    plan's 70,000 desired resources, most never planned, held 9 MiB more.
     """
 
     @classmethod
