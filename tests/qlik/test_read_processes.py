@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import SecretStr
+from tests.robustness.served import served_emulator
 
 from qlikreconcile.emulator import EmulatorConfig
 from qlikreconcile.qlik import Credentials, QlikSession
@@ -18,7 +19,6 @@ from qlikreconcile.qlik.read_processes import (
 from qlikreconcile.qlik.refs import TenantRef
 from qlikreconcile.reconcile import fleet as fleets
 from qlikreconcile.reconcile.desired import tenant_refs
-from tests.robustness.served import served_emulator
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "desired"
 
@@ -55,7 +55,8 @@ async def test_a_worker_that_fails_leaves_its_tenants_unreadable(session: QlikSe
     theirs = slices(refs, 2)[1]
     assert set(actual.unreadable) == {ref.name for ref in theirs}
     for why in actual.unreadable.values():
-        assert "the process reading it failed" in why and "loopback" in why
+        assert "the process reading it failed" in why
+        assert "loopback" in why
         assert secret not in why
 
 
@@ -77,3 +78,17 @@ async def test_workers_report_every_tenant_once_and_read_what_one_process_reads(
     assert sorted(seen) == sorted(ref.name for ref in refs)
     assert spread == alone
     assert {ref.host for ref in refs} <= hosts
+
+
+def test_what_a_worker_reads_crosses_the_process_boundary() -> None:
+    """A worker's result is pickled back: resources with their shared defaults survive whole."""
+    import pickle
+
+    from qlikreconcile.engine.state import ActualResource, ActualState
+    from qlikreconcile.qlik import resources
+
+    found = ActualResource(resources.tenant_key("acme"), {"name": "acme"}, ident="T1")
+    state = ActualState({found.key: found}, {"globex": "why"})
+    back = pickle.loads(pickle.dumps(state))
+    assert back == state
+    assert back.resources[found.key].observed is found.observed  # the one shared empty mapping

@@ -71,3 +71,12 @@ def test_the_context_keeps_every_field_discovery_takes() -> None:
     assert set(TenantContext.model_fields) == {f.name for f in dataclasses.fields(TenantRef)} - {
         "name"
     }
+
+
+async def test_the_context_a_plan_stores_is_the_models_own_dump(tmp_path: Path) -> None:
+    # plan_fleet writes the context's JSON object directly (no model of every tenant built only
+    # to be dumped); it must be exactly what the model dumps, key order included.
+    planned = await Harness(copy_desired(tmp_path)).plan()
+    written = dict(planned.plan.context)
+    dumped = parse_context(written).model_dump(mode="json")
+    assert json.dumps(written) == json.dumps(dumped)

@@ -18,8 +18,7 @@ def topological(nodes: Iterable[N], edges: Mapping[N, Iterable[N]]) -> list[N]:
     ``edges[n]`` are the nodes ``n`` depends on; edges to nodes outside ``nodes`` are ignored.
     The input order is kept wherever dependencies allow, which keeps plans deterministic.
     """
-    order = list(dict.fromkeys(nodes))
-    members = set(order)
+    order = dict.fromkeys(nodes)  # the order, and the membership test (no set beside it)
     state: dict[N, int] = {}
     result: list[N] = []
 
@@ -31,7 +30,7 @@ def topological(nodes: Iterable[N], edges: Mapping[N, Iterable[N]]) -> list[N]:
             raise CycleError(" -> ".join(str(n) for n in [*trail, node]))
         state[node] = 1
         for dep in edges.get(node, ()):
-            if dep in members:
+            if dep in order:
                 visit(dep, [*trail, node])
         state[node] = 2
         result.append(node)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,37 @@ def fields_digest(fields: Mapping[str, Any]) -> str:
     """
     body = json.dumps(dict(fields), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(body.encode()).hexdigest()[:12]
+
+
+class _Nothing(Mapping[str, Any]):
+    """A read-only empty mapping that pickles as the one shared instance: resources travel
+    between processes (a fleet read on several cores, qlik/read_processes.py)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+    def __reduce__(self) -> str:
+        return "_NOTHING"
+
+
+_NOTHING: Mapping[str, Any] = _Nothing()
+
+
+def _nothing() -> Mapping[str, Any]:
+    """The default of a resource's mappings: one shared read-only empty mapping, since a new
+    ``{}`` for each (two per actual resource) held 9 MiB in a 5,000-tenant plan."""
+    return _NOTHING
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +73,7 @@ class DesiredResource:
     depends_on: tuple[ResourceKey, ...] = ()
     parent: ResourceKey | None = None
     refresh_on: tuple[ResourceKey, ...] = ()
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=_nothing)
     gates: tuple[str, ...] = ()
 
 
@@ -73,9 +104,9 @@ class ActualResource:
     adopt: bool = False
     """Found only through an explicit adoption (the spec names its id): its differences are
     planned as ADOPT, which takes it over, instead of an update."""
-    observed: Mapping[str, Any] = field(default_factory=dict)
+    observed: Mapping[str, Any] = field(default_factory=_nothing)
     """Facts read for reports (``status``), never diffed: when the data was last reloaded."""
-    delete_inputs: Mapping[str, Any] = field(default_factory=dict)
+    delete_inputs: Mapping[str, Any] = field(default_factory=_nothing)
     """What deleting it needs besides its id, set by the provider and passed on as the inputs of
     its DELETE (the engine does not read them)."""
     protected: str = ""

@@ -28,6 +28,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+# The header line is the spec's (an app's script is held once, header included); re-exported.
+from qlikreconcile.spec.desired_state import script_header as script_header
+
 SPACE_MARKER = "[managed by qlikreconcile"
 CONNECTION_TAG = "qlikreconcile"
 APPLIED_TAG_PREFIX = "qlikreconcile-applied-"
@@ -132,14 +135,6 @@ def parse_app_marker(description: str | None) -> AppMarker | None:
         digest=match["digest"],
         content=match["content"],
         applied=match["applied"],
-    )
-
-
-def script_header(template: str, release: int) -> str:
-    """The first line of every load script qlikreconcile sets."""
-    return (
-        f"// Managed by qlikreconcile: template {template}, release {release}. "
-        "Edits made in the tenant are overwritten by the next apply.\n"
     )
 
 

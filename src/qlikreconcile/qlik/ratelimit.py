@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -57,9 +56,12 @@ def tier_for(method: str, path: str) -> Tier:
     return "2"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Budget:
-    sent: deque[float] = field(default_factory=deque)
+    # A list, not a deque: a budget for each tenant host and tier lives as long as the session,
+    # and a deque's first block (64 slots) made them 3 MiB more at 5,000 tenants; a tenant's plan
+    # sends about ten requests, and the expired ones leave from the front in one slice.
+    sent: list[float] = field(default_factory=list)
     paused_until: float = 0.0
 
 
@@ -96,8 +98,10 @@ class RateLimiter:
         wait = budget.paused_until - now
         capacity = self._capacity.get(tier)
         if capacity is not None:
-            while budget.sent and budget.sent[0] <= now - self._window:
-                budget.sent.popleft()
+            sent, expired = budget.sent, 0
+            while expired < len(sent) and sent[expired] <= now - self._window:
+                expired += 1
+            del sent[:expired]
             if len(budget.sent) >= capacity:
                 wait = max(wait, budget.sent[0] + self._window - now)
         return max(0.0, wait)

@@ -10,6 +10,7 @@ positioned in the merged document, so it points at the tenant file or at fleet.y
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from qlikreconcile.spec.desired_state import (
     ReloadPolicy,
     Space,
     Tenant,
+    script_header,
 )
 from qlikreconcile.spec.file_formats import AppEntry, ReloadEntry, TenantFile
 from qlikreconcile.spec.jinja_render import render_script
@@ -206,6 +208,8 @@ class TenantChecker:
         )
 
     def check_reload(self, here: Path, reload: ReloadEntry | None) -> ReloadPolicy:
+        """The app's reload policy (after its values are checked): one frozen model for each
+        distinct policy, shared by the apps that have it."""
         if reload is None:
             return ReloadPolicy()
         checks = (
@@ -217,9 +221,7 @@ class TenantChecker:
             message = check(value) if value is not None else None
             if message:
                 self.at((*here, "reload", key), message, fix)
-        return ReloadPolicy(
-            schedule=reload.schedule, timezone=reload.timezone or "UTC", max_age=reload.max_age
-        )
+        return _policy(reload.schedule, reload.timezone or "UTC", reload.max_age)
 
     def _release(self, here: Path, ref: str) -> tuple[LoadedTemplate, int, bool] | None:
         """The template and release an app's `template:` names, or None (reported)."""
@@ -318,7 +320,7 @@ class TenantChecker:
             name=name,
             space=entry.space,
             publish_to=entry.publish_to,
-            script=script,
+            text=script_header(template.name, version) + script,
             reload=reload,
             pinned=pinned,
         )
@@ -334,3 +336,10 @@ class TenantChecker:
                     "give one of them another `name:`",
                 )
             first.setdefault(app.name, index)
+
+
+@functools.lru_cache(maxsize=256)
+def _policy(schedule: str | None, timezone: str, max_age: str | None) -> ReloadPolicy:
+    """A reload policy, shared: most apps take the fleet's defaults, and a model of its own for
+    each of a 5,000-tenant fleet's 10,000 apps held 5 MiB."""
+    return ReloadPolicy(schedule=schedule, timezone=timezone, max_age=max_age)

@@ -165,7 +165,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                 resources.app_key(t, app.template),
                 fields,
                 depends_on=(space_key,),
-                inputs=inputs.as_dict(),
+                inputs=inputs,
             )
         )
     return out

@@ -107,7 +107,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                     resources.assignment_key(t, space.name, member.group),
                     {"roles": sorted(member.roles)},
                     depends_on=(space_key,),
-                    inputs=inputs.as_dict(),
+                    inputs=inputs,
                 )
             )
     return out

@@ -146,7 +146,7 @@ def want(wants: Wants) -> list[DesiredResource]:
             "username": conn.username,
             "password": wants.fingerprints.get(str(key)),
         }
-        out.append(DesiredResource(key, fields, depends_on=(space_key,), inputs=inputs.as_dict()))
+        out.append(DesiredResource(key, fields, depends_on=(space_key,), inputs=inputs))
     return out
 
 

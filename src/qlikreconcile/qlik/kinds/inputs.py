@@ -10,6 +10,7 @@ whose inputs this version does not know is refused with the fix (plan again).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import Any, Self
 
 from qlikreconcile.engine.plan import Operation
@@ -17,8 +18,13 @@ from qlikreconcile.errors import PlanError
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class OperationInputs:
-    """Base of every kind's inputs; fields at their default are left out of the plan."""
+class OperationInputs(Mapping[str, Any]):
+    """Base of every kind's inputs; fields at their default are left out of the plan.
+
+    A desired resource keeps the typed inputs themselves, read as the mapping :meth:`as_dict`
+    makes (the planner copies an operation's into a dict): a dict for each of a 5,000-tenant
+    plan's 70,000 desired resources, most never planned, held 9 MiB more.
+    """
 
     @classmethod
     def of(cls, op: Operation) -> Self:
@@ -46,6 +52,15 @@ class OperationInputs:
                 continue
             out[f.name] = [dict(v) for v in value] if isinstance(value, tuple) else value
         return out
+
+    def __getitem__(self, name: str) -> Any:
+        return self.as_dict()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self.as_dict())
 
 
 def _frozen(value: Any) -> Any:

@@ -239,7 +239,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                 fields,
                 depends_on=(reload_key, app_key, managed_key),
                 refresh_on=(app_key, reload_key),
-                inputs=PublishedAppInputs(app=str(app_key), space=str(managed_key)).as_dict(),
+                inputs=PublishedAppInputs(app=str(app_key), space=str(managed_key)),
             )
         )
     return out

@@ -219,7 +219,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                 parent=app_key,
                 depends_on=connections,
                 refresh_on=(resources.script_key(t, app.template), *connections),
-                inputs=ReloadInputs(app=str(app_key), checks=checks).as_dict(),
+                inputs=ReloadInputs(app=str(app_key), checks=checks),
                 gates=tuple(data_checks.describe(c) for c in checks),
             )
         )

@@ -138,7 +138,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                 resources.reload_task_key(t, app.template),
                 fields,
                 parent=scheduled,
-                inputs=ReloadTaskInputs(app=str(scheduled)).as_dict(),
+                inputs=ReloadTaskInputs(app=str(scheduled)),
             )
         )
     return out

@@ -44,8 +44,9 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
 
 
 def full_script(app: App) -> str:
-    """The load script as set in the tenant: our header line, then the rendered template."""
-    return ownership.script_header(app.template, app.release) + app.script
+    """The load script as set in the tenant: our header line, then the rendered template (the
+    spec's one copy of it, not a new string)."""
+    return app.text
 
 
 def want(wants: Wants) -> list[DesiredResource]:
@@ -62,7 +63,7 @@ def want(wants: Wants) -> list[DesiredResource]:
                 resources.script_key(t, app.template),
                 {"script": script},
                 parent=app_key,
-                inputs=inputs.as_dict(),
+                inputs=inputs,
             )
         )
     return out

@@ -264,7 +264,7 @@ def want(wants: Wants) -> list[DesiredResource]:
         "hostname": tenant.hostname,
         "status": "disabled" if offboard else "active",
     }
-    return [DesiredResource(resources.tenant_key(tenant.name), fields, inputs=inputs.as_dict())]
+    return [DesiredResource(resources.tenant_key(tenant.name), fields, inputs=inputs)]
 
 
 async def read(reading: Reading) -> Found:
