@@ -42,6 +42,9 @@ def test_processes_one_per_core_for_a_large_fleet_only() -> None:
     assert 1 <= processes_for(100 * TENANTS_PER_PROCESS, None) <= 100
     assert processes_for(3, 8) == 3  # never more processes than tenants
     assert processes_for(1000, 4) == 4
+    # A served emulator on this machine takes a core: one process fewer by default.
+    many = 100 * TENANTS_PER_PROCESS
+    assert processes_for(many, None, busy_cores=1) == max(1, processes_for(many, None) - 1)
 
 
 async def test_a_worker_that_fails_leaves_its_tenants_unreadable(session: QlikSession) -> None:

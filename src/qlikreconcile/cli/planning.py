@@ -179,8 +179,9 @@ def _show(plan: Plan, output: str, target_label: str | None = None) -> None:
     type=click.IntRange(1, 64),
     default=None,
     help=(
-        "Processes that read the tenants (default: one per core, at most one per "
-        f"{TENANTS_PER_PROCESS} tenants; the embedded emulator is read by one)."
+        "Processes that read the tenants (default: one per core, one fewer for a served "
+        f"emulator, at most one per {TENANTS_PER_PROCESS} tenants; the embedded emulator is read "
+        "by one)."
     ),
 )
 @targeting_options

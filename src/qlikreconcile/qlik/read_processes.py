@@ -47,13 +47,14 @@ TENANTS_PER_PROCESS = 250
 the client's imports) costs about a second of CPU, what reading some 50 tenants costs."""
 
 
-def processes_for(tenants: int, requested: int | None) -> int:
+def processes_for(tenants: int, requested: int | None, *, busy_cores: int = 0) -> int:
     """How many processes read ``tenants``: ``requested``, else one per core the process may
-    run on, but no more than one per :data:`TENANTS_PER_PROCESS` tenants."""
+    run on, less ``busy_cores`` (a served emulator on this machine answers every request: it
+    takes about a core's worth), but no more than one per :data:`TENANTS_PER_PROCESS` tenants."""
     if requested is not None:
         return max(1, min(requested, tenants))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, tenants // TENANTS_PER_PROCESS))
+    return max(1, min((cores or 1) - busy_cores, tenants // TENANTS_PER_PROCESS))
 
 
 def slices(tenants: Sequence[TenantRef], count: int) -> list[list[TenantRef]]:

@@ -141,7 +141,9 @@ async def _read(
         session,
         reach,
         refs,
-        processes=processes_for(len(refs), processes),
+        processes=processes_for(
+            len(refs), processes, busy_cores=1 if reach is not None and reach.loopback else 0
+        ),
         listener=listener,
         clock=clock,
         source_host=fleet.source.hostname,
