@@ -43,8 +43,9 @@ from qlikreconcile.qlik.versions import Deprecation
 log = logging.getLogger(__name__)
 
 TENANTS_PER_PROCESS = 250
-"""A worker is started only for at least this many tenants: starting one (a Python process and
-the client's imports) costs about a second of CPU, what reading some 50 tenants costs."""
+"""A worker is started only for at least this many tenants: one costs about three seconds of CPU
+in all (an interpreter, the client's imports, its state pickled back), what reading some 150
+tenants costs."""
 
 
 def processes_for(tenants: int, requested: int | None, *, busy_cores: int = 0) -> int:
@@ -70,6 +71,7 @@ class _Job:
     concurrency: int
     source_host: str | None
     now: float
+    """The read's instant by this process's clock (a test's clock too), for data freshness."""
 
 
 @dataclass(frozen=True, slots=True)
