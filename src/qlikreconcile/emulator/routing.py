@@ -34,7 +34,9 @@ class IndexedRouter(Router):
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         super().__init__(routes=list(routes))
         prefixes = [literal_prefix(route) for route in self.routes]
-        keys = {prefix[:k] for prefix in prefixes for k in range(len(prefix) + 1)}
+        # The empty prefix is always a key: a path that shares no literal with any route still
+        # finds its (possibly empty) list of candidates, and gets the router's 404.
+        keys = {()} | {prefix[:k] for prefix in prefixes for k in range(len(prefix) + 1)}
         self._by_prefix = {
             key: Router(
                 routes=[r for r, p in zip(self.routes, prefixes, strict=True) if key[: len(p)] == p]
@@ -47,11 +49,10 @@ class IndexedRouter(Router):
         stripped = path.strip("/")
         parts = tuple(stripped.split("/")[:DEPTH]) if stripped else ()
         # The longest indexed prefix of the path: every route that can match it is under it.
-        for k in range(len(parts), -1, -1):
-            found = self._by_prefix.get(parts[:k])
-            if found is not None:
-                return found
-        return self
+        k = len(parts)
+        while parts[:k] not in self._by_prefix:
+            k -= 1
+        return self._by_prefix[parts[:k]]
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -61,8 +62,4 @@ class IndexedRouter(Router):
         path, root = str(scope["path"]), str(scope.get("root_path", ""))
         if root and path.startswith(root):
             path = path[len(root) :]
-        narrowed = self.narrowed(path)
-        if narrowed is self:
-            await super().app(scope, receive, send)
-        else:
-            await narrowed.app(scope, receive, send)
+        await self.narrowed(path).app(scope, receive, send)
