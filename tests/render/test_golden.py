@@ -30,7 +30,9 @@ def normalise(text: str, plan: Plan, *, stable_ids: bool) -> str:
     """Replace what differs between runs: Qlik ids, and the fingerprints/checksum built on them."""
     if stable_ids:
         return text
-    idents = sorted({op.ident for op in plan.operations if op.ident})
+    # Numbered in the plan's order, not by value: ids are minted in apply's (concurrent) order,
+    # so sorting them by value numbers the same operations differently from run to run.
+    idents = list(dict.fromkeys(op.ident for op in plan.operations if op.ident))
     for n, ident in enumerate(idents):
         text = text.replace(ident, f"<id-{n}>")
     if text.startswith("{"):
