@@ -227,3 +227,54 @@ def test_cli_plan_read_in_worker_processes_is_the_same_plan(served: str, tmp_pat
     assert len(tokens) >= 4
     for secret in [*SECRETS.values(), EmulatorConfig().client_secret, *tokens]:
         assert secret not in three.stdout + three.stderr
+
+
+TENANT_HOSTS = {"acme.eu.qlikcloud.com", "globex.us.qlikcloud.com", "initech.eu.qlikcloud.com"}
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended, only not been reaped
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the workers in /proc")
+def test_workers_stop_reading_when_the_plan_is_killed(served: str, tmp_path: Path) -> None:
+    """A plan killed alone (a runner's timeout) leaves no worker reading Qlik on its behalf."""
+    desired = copy_desired(tmp_path)
+    assert _cli(desired, served, tmp_path)("apply", "--auto-approve").returncode == 0
+    latency = 2.0  # each of a tenant's sequential reads: a worker has seconds of reading left
+    with httpx.Client(base_url=served, timeout=10) as admin:
+        admin.post("/_emulator/faults", json={"latency_ms": int(latency * 1000)}).raise_for_status()
+        admin.delete("/_emulator/requests").raise_for_status()
+        command = [sys.executable, "-m", "qlikreconcile", "plan", "--processes", "3"]
+        plan = subprocess.Popen(
+            [*command, "-d", str(desired), "--target", served],
+            env={**os.environ, **SECRETS},
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            hosts: set[str] = set()
+            while len(hosts & TENANT_HOSTS) < 3:  # every tenant's read began, two in the workers
+                assert time.monotonic() < deadline, "the tenants' reads did not begin in 60 s"
+                assert plan.poll() is None
+                time.sleep(0.2)
+                hosts = {r["host"] for r in admin.get("/_emulator/requests").json()["data"]}
+            workers = _children(plan.pid)
+            assert len(workers) >= 2
+        finally:
+            plan.kill()
+            plan.wait(timeout=10)
+    stopped = time.monotonic() + latency * 2
+    while any(_running(pid) for pid in workers) and time.monotonic() < stopped:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers), "a worker went on reading for a dead plan"
