@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pydantic import SecretStr
 from tests.robustness.served import served_emulator
 
@@ -12,6 +20,7 @@ from qlikreconcile.qlik import Credentials, QlikSession
 from qlikreconcile.qlik.reach import Reach
 from qlikreconcile.qlik.read_processes import (
     TENANTS_PER_PROCESS,
+    _start_worker,
     processes_for,
     read_fleet_on_cores,
     slices,
@@ -95,3 +104,22 @@ def test_what_a_worker_reads_crosses_the_process_boundary() -> None:
     back = pickle.loads(pickle.dumps(state))
     assert back == state
     assert back.resources[found.key].observed is found.observed  # the one shared empty mapping
+
+
+def test_a_worker_whose_parent_is_gone_exits_even_while_it_waits_for_its_job() -> None:
+    """Killed before its worker had a job (or after it sent its result), a plan leaves no worker
+    waiting for ever: the worker sees its parent is not the one it was started by, and exits."""
+    context = multiprocessing.get_context("spawn")
+    events: Any = context.Queue()
+    gone = os.getpid() + 1  # not this worker's parent: as if the plan had died and been reaped
+    worker = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(events, logging.WARNING, (), gone),
+    )
+    started = time.monotonic()
+    with worker, pytest.raises(BrokenProcessPool):
+        worker.submit(time.sleep, 30).result(timeout=60)
+    assert time.monotonic() - started < 25
+    events.close()

@@ -72,8 +72,6 @@ class _Job:
     source_host: str | None
     now: float
     """The read's instant by this process's clock (a test's clock too), for data freshness."""
-    parent: int
-    """This process's id: a worker whose parent is gone stops reading (:func:`_unless_orphaned`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +90,29 @@ class _Read:
 _events: Queue[Any] | None = None  # the worker's channel back, set by _start_worker
 
 
-def _start_worker(events: Queue[Any], level: int, secrets: tuple[str, ...]) -> None:
+PARENT_POLL = 0.5
+"""Seconds between a worker's looks at whether the process that started it still lives."""
+ORPHANED = 3
+"""A worker's exit status when the process that started it died."""
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    # A plan killed alone (SIGTERM or SIGKILL to its process, as a runner's timeout does) cannot
+    # stop its workers, and nothing else would: a worker holds both ends of its job queue, so it
+    # would wait for a job for ever, or read its slice from Qlik for nobody, spending the
+    # tenants' rate budgets. Nothing is left to take its result or its log records, so it ends
+    # at once (an exit that flushed the log queue would wait on a pipe nobody reads).
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(ORPHANED)
+
+
+def _start_worker(events: Queue[Any], level: int, secrets: tuple[str, ...], parent: int) -> None:
     global _events
     _events = events
+    threading.Thread(
+        target=_exit_when_orphaned, args=(parent,), name="qlikreconcile-orphaned", daemon=True
+    ).start()
     for secret in secrets:
         redact.register_secret(secret)
     handler = logging.handlers.QueueHandler(events)
@@ -108,36 +126,11 @@ def _read_slice(job: _Job) -> _Done:
     return event_loop.run(_read(job))
 
 
-PARENT_POLL = 0.5
-"""Seconds between a worker's looks at whether the process that started it still lives."""
-ORPHANED = 3
-"""A worker's exit status when the process that started it died while it read."""
-
-
-async def _unless_orphaned(parent: int) -> None:
-    # A plan killed alone (SIGTERM or SIGKILL to its process, as a CI runner's timeout does)
-    # cannot stop its workers; without this each would go on reading its slice from Qlik,
-    # spending the tenants' rate budgets for a plan nobody will see. Nobody is left to take the
-    # worker's result or its log records either, so it ends at once: a cancelled read would send
-    # its exception to a closed pipe, and the log queue's thread would wait on one at exit.
-    while os.getppid() == parent:  # noqa: ASYNC110 (no event tells a process its parent died)
-        await asyncio.sleep(PARENT_POLL)
-    os._exit(ORPHANED)
-
-
 async def _read(job: _Job) -> _Done:
     def done(ref: TenantRef) -> None:
         if _events is not None:
             _events.put(_Read(ref.name))
 
-    watch = asyncio.create_task(_unless_orphaned(job.parent))
-    try:
-        return await _read_with(job, done)
-    finally:
-        watch.cancel()
-
-
-async def _read_with(job: _Job, done: ReadListener) -> _Done:
     async with job.reach.session() as session:
         actual = await read_fleet(
             session,
@@ -192,10 +185,10 @@ async def read_fleet_on_cores(
                         max_workers=1,
                         mp_context=context,
                         initializer=_start_worker,
-                        initargs=(events, level, secrets),
+                        initargs=(events, level, secrets, os.getpid()),
                     )
                 )
-                job = _Job(reach, part, each, source_host, now, os.getpid())
+                job = _Job(reach, part, each, source_host, now)
                 theirs.append(loop.run_in_executor(pool, _read_slice, job))
             ours = read_fleet(
                 session,
