@@ -223,11 +223,17 @@ async def test_a_large_upload_goes_through_httpx_own_transport(served: str) -> N
 async def test_the_loopback_route_ignores_proxies(
     served: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A proxy is another machine: the served emulator's route never carries a token there."""
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens: any use would fail
+    """A proxy is another machine: the served emulator's route never carries a token there, over
+    HTTP or over an engine socket (whose library looks for proxies of its own)."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "WSS_PROXY", "WS_PROXY", "ALL_PROXY"):
+        for spelled in (name, name.lower()):
+            monkeypatch.setenv(spelled, "http://127.0.0.1:9")  # nothing listens: a use fails
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     async with _session(served, max_retries=0) as session:
-        spaces = await session.client(SOURCE_HOST).get_json("/api/v1/spaces")
+        client = session.client(SOURCE_HOST)
+        spaces = await client.get_json("/api/v1/spaces")
+        items = await client.get_json("/api/v1/items", params={"resourceType": "app"})
+        counts = await count_sheets(client, str(items["data"][0]["resourceId"]))
     assert spaces["data"]
+    assert counts.base > 0

@@ -52,13 +52,15 @@ def loopback_opener(base_url: httpx.URL) -> Opener:
 
     async def open_loopback(url: httpx.URL, headers: Mapping[str, str]) -> WebSocket:
         # The tenant's host in the URI becomes the Host header; the TCP connection goes to the
-        # loopback port (the host/port keywords override where the library connects).
+        # loopback port (the host/port keywords override where the library connects), never
+        # through a proxy the environment names for the tenant's host (a proxy is another
+        # machine, and the library would look one up for the URI's host).
         uri = str(url.copy_with(scheme="ws", port=None))
         shown = str(url.copy_with(scheme="wss"))
         sent = {**headers, "X-Forwarded-Proto": "https"}
         from qlikreconcile.qlik.websocket_library import connect  # only when a socket is opened
 
-        return await connect(uri, shown, sent, host=base_url.host, port=base_url.port)
+        return await connect(uri, shown, sent, host=base_url.host, port=base_url.port, proxy=None)
 
     return open_loopback
 
