@@ -244,7 +244,10 @@ def _running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended, only not been reaped
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the workers in /proc")
+@pytest.mark.skipif(
+    not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+    reason="finds the workers in /proc (Linux with CONFIG_PROC_CHILDREN)",
+)
 def test_workers_stop_reading_when_the_plan_is_killed(served: str, tmp_path: Path) -> None:
     """A plan killed alone (a runner's timeout) leaves no worker reading Qlik on its behalf."""
     desired = copy_desired(tmp_path)
