@@ -23,8 +23,10 @@ from qlikreconcile.emulator import SOURCE_HOST, EmulatorConfig, create_app
 from qlikreconcile.errors import TransportError
 from qlikreconcile.qlik import Credentials, LoopbackTransport, QlikSession
 from qlikreconcile.qlik.aiohttp_pool import LARGE_BODY
+from qlikreconcile.qlik.discover import read_fleet
 from qlikreconcile.qlik.engine import count_sheets
 from qlikreconcile.qlik.pools import HostPools
+from qlikreconcile.qlik.refs import TenantRef
 
 pytestmark = pytest.mark.http
 
@@ -186,6 +188,22 @@ async def test_a_pool_per_host_and_idle_pools_closed_beyond_the_cap(served: str)
         )
     assert all("data" in a for a in answers)
     assert session.in_flight.limit == 3
+
+
+async def test_a_tenants_connections_close_when_its_read_is_over(served: str) -> None:
+    """Only hosts still in use keep connections: a fleet's read does not hold hundreds."""
+    pools = HostPools()
+    creds = Credentials(client_id=CLIENT_ID, client_secret=SecretStr(CLIENT_SECRET))
+    refs = [TenantRef(f"t{n}", f"t{n}.eu.qlikcloud.com") for n in range(3)]
+    async with QlikSession(
+        credentials=creds, transport=LoopbackTransport(served, inner=pools)
+    ) as session:
+        await session.client(SOURCE_HOST).get_json("/api/v1/spaces")
+        actual = await read_fleet(session, refs)
+        assert len(pools) == 1  # the source host's, used outside the read
+    assert not actual.resources  # no such tenants: their hosts were asked, nothing found
+    contacted = {r["host"] for r in _admin(served, "GET", "/_emulator/requests")["data"]}
+    assert {ref.host for ref in refs} <= contacted
 
 
 async def test_a_refused_connection_is_a_connect_error_and_retried() -> None:

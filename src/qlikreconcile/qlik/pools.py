@@ -17,6 +17,7 @@ import functools
 import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -120,6 +121,21 @@ class HostPools(httpx.AsyncBaseTransport):
             response.stream = _Counted(response.stream, done)
         return response
 
+    async def release(self, host: str) -> None:
+        """Close ``host``'s connections now, unless a request to it is in flight.
+
+        For a host a run is done with (a tenant whose read is over): its idle connections would
+        otherwise stay open until evicted, each with its TLS state and buffers, a few hundred
+        hosts' worth at a time. A later request to it opens a pool again.
+        """
+        key = host.lower()
+        if self._busy.get(key):
+            return
+        self._busy.pop(key, None)
+        pool = self._pools.pop(key, None)
+        if pool is not None:
+            await pool.aclose()
+
     def _evict_idle(self) -> list[httpx.AsyncBaseTransport]:
         """Take out the least recently used idle pools beyond the cap (room for one more)."""
         extra = len(self._pools) + 1 - self._max_open
@@ -136,6 +152,13 @@ class HostPools(httpx.AsyncBaseTransport):
         self._busy.clear()
         for pool in pools:
             await pool.aclose()
+
+
+@runtime_checkable
+class Releasing(Protocol):
+    """A transport that can close one host's connections (:meth:`HostPools.release`)."""
+
+    async def release(self, host: str) -> None: ...
 
 
 class InFlight:

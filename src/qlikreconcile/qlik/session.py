@@ -27,7 +27,7 @@ from qlikreconcile.qlik import versions
 from qlikreconcile.qlik.auth import ClientCredentialsAuth, Credentials, TokenCache
 from qlikreconcile.qlik.client import QlikClient
 from qlikreconcile.qlik.httpx_client import LeanAsyncClient
-from qlikreconcile.qlik.pools import MAX_IN_FLIGHT, HostPools, InFlight
+from qlikreconcile.qlik.pools import MAX_IN_FLIGHT, HostPools, InFlight, Releasing
 from qlikreconcile.qlik.ratelimit import RateLimiter
 from qlikreconcile.qlik.retry import RequestStats, RetryPolicy
 from qlikreconcile.qlik.websocket import Opener, open_network
@@ -67,9 +67,10 @@ class QlikSession:
         self.api_version = api_version
         self.deprecations = versions.DeprecationLog()
         self.in_flight = InFlight(max_in_flight)
+        # Default: the internet, through a small connection pool per tenant host.
+        self._transport = transport if transport is not None else HostPools()
         self._http = LeanAsyncClient(
-            # Default: the internet, through a small connection pool per tenant host.
-            transport=transport if transport is not None else HostPools(),
+            transport=self._transport,
             timeout=timeout or DEFAULT_TIMEOUT,
             auth=ClientCredentialsAuth(credentials, self.tokens),
             follow_redirects=False,
@@ -100,6 +101,12 @@ class QlikSession:
             )
             self._clients[key] = found
         return found
+
+    async def release(self, host: str) -> None:
+        """Close ``host``'s idle connections: this run is done with it for now (a later request
+        opens new ones). Transports without per-host pools (the emulator in-process) keep all."""
+        if isinstance(self._transport, Releasing):
+            await self._transport.release(_normalise_host(host))
 
     async def aclose(self) -> None:
         """Close the connection pool (and the transport)."""

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import httpx
 
-from qlikreconcile.qlik.pools import HostPools, host_pool
+from qlikreconcile.qlik.pools import HostPools, Releasing, host_pool
 from qlikreconcile.qlik.websocket import ASGIApp, Opener, asgi_opener, loopback_opener
 
 __all__ = ["ASGIApp", "LoopbackTransport", "asgi_transport"]
@@ -75,7 +75,10 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         # by default its connections go to base_url themselves, so no URL is rewritten here.
         origin = str(url.copy_with(path="", query=None)).rstrip("/")
         self._rewrite = inner is not None
-        self._inner = inner or HostPools(functools.partial(host_pool, origin=origin))
+        # Not `inner or ...`: pools are sized, so an empty HostPools is falsy.
+        self._inner = (
+            inner if inner is not None else HostPools(functools.partial(host_pool, origin=origin))
+        )
         self.open_websocket: Opener = loopback_opener(url)
         """Engine sockets go to the same loopback port (:mod:`.websocket`)."""
 
@@ -94,6 +97,11 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         finally:
             request.url = original
         return response
+
+    async def release(self, host: str) -> None:
+        """Close ``host``'s connections (see :meth:`.HostPools.release`)."""
+        if isinstance(self._inner, Releasing):
+            await self._inner.release(host)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
