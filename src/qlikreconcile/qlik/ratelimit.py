@@ -102,8 +102,8 @@ class RateLimiter:
             while expired < len(sent) and sent[expired] <= now - self._window:
                 expired += 1
             del sent[:expired]
-            if len(budget.sent) >= capacity:
-                wait = max(wait, budget.sent[0] + self._window - now)
+            if len(sent) >= capacity:
+                wait = max(wait, sent[0] + self._window - now)
         return max(0.0, wait)
 
     async def acquire(self, host: str, tier: Tier) -> float:

@@ -18,7 +18,6 @@ from qlikreconcile.qlik import ownership
 from qlikreconcile.qlik.kinds.kind import Wants
 from qlikreconcile.qlik.kinds.registry import PRUNE_KINDS, wanted
 from qlikreconcile.qlik.kinds.reload import check_inputs
-from qlikreconcile.qlik.kinds.script import full_script
 from qlikreconcile.qlik.refs import AppRef, TenantRef
 from qlikreconcile.spec.desired_state import App, DesiredFleet, Tenant
 from qlikreconcile.spec.value_checks import duration_seconds
@@ -42,7 +41,7 @@ def tenant_refs(fleet: DesiredFleet) -> list[TenantRef]:
                     scheduled=a.reload.schedule is not None,
                     delete_duplicates=fleet.delete_duplicate_published,
                     checks=check_inputs(fleet, a),
-                    script=full_script(a),
+                    script=a.text,
                     **(_adopted_identity(fleet, a) if t.adopt_unmarked else {}),
                 )
                 for a in t.apps
@@ -65,7 +64,7 @@ def _adopted_identity(fleet: DesiredFleet, app: App) -> dict[str, Any]:
     return {
         "release": app.release,
         "digest": release.sha256,
-        "content": ownership.content_digest(release.sha256, full_script(app)),
+        "content": ownership.content_digest(release.sha256, app.text),
     }
 
 

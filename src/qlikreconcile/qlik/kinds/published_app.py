@@ -33,7 +33,6 @@ from qlikreconcile.qlik.kinds.base import HandlerEnv
 from qlikreconcile.qlik.kinds.inputs import OperationInputs
 from qlikreconcile.qlik.kinds.kind import Kind, Wants
 from qlikreconcile.qlik.kinds.reload import latest
-from qlikreconcile.qlik.kinds.script import full_script
 
 SPEC = KindSpec(
     resources.PUBLISHED_APP,
@@ -231,7 +230,7 @@ def want(wants: Wants) -> list[DesiredResource]:
         fields = {
             "name": app.name,
             "space": app.publish_to,
-            "content": ownership.content_digest(release.sha256, full_script(app)),
+            "content": ownership.content_digest(release.sha256, app.text),
         }
         out.append(
             DesiredResource(

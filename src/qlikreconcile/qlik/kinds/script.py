@@ -18,7 +18,6 @@ from qlikreconcile.qlik import ownership, resources
 from qlikreconcile.qlik.kinds.base import HandlerEnv
 from qlikreconcile.qlik.kinds.inputs import OperationInputs
 from qlikreconcile.qlik.kinds.kind import Kind, Wants
-from qlikreconcile.spec.desired_state import App
 
 SPEC = KindSpec(resources.SCRIPT, 5, create_action=Action.UPDATE, text_fields=frozenset({"script"}))
 
@@ -43,19 +42,13 @@ async def run(op: Operation, env: HandlerEnv) -> Outcome:
     return Outcome(ident=app_id)
 
 
-def full_script(app: App) -> str:
-    """The load script as set in the tenant: our header line, then the rendered template (the
-    spec's one copy of it, not a new string)."""
-    return app.text
-
-
 def want(wants: Wants) -> list[DesiredResource]:
     """Each build app's load script (set, never created: the import brings one)."""
     t = wants.tenant.name
     out = []
     for app in wants.tenant.apps:
         app_key = resources.app_key(t, app.template)
-        script = full_script(app)
+        script = app.text  # the header line, then the rendered template
         message = ownership.script_version_message(app.template, app.release, script)
         inputs = ScriptInputs(app=str(app_key), version_message=message)
         out.append(
